@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Crnn.MLNet.Training.Native;
+
+/// <summary>
+/// Makes TorchSharp's native library loadable before anything touches <c>TorchSharp.torch</c>.
+/// </summary>
+/// <remarks>
+/// TorchSharp 0.107.0's <c>libLibTorchSharp.so</c> asks libstdc++ for version GLIBCXX_3.4.32
+/// (GCC 13) for a single iostream-initialisation marker it never calls. Older libstdc++
+/// (Debian 12 has GLIBCXX_3.4.30) refuses to load it. Where, and only where, the system's
+/// libstdc++ lacks that version, we mark the requirement weak in the copies TorchSharp will
+/// load (build output and NuGet cache), atomically. Machines with a newer libstdc++ are
+/// left untouched. Call <see cref="EnsureInitialized"/> first thing in any process that trains.
+/// </remarks>
+public static class TorchRuntime
+{
+    // The only requirement we know to be safe to weaken: see the remarks above.
+    private static readonly HashSet<string> WeakenableVersions = ["GLIBCXX_3.4.32"];
+    private const string NativeName = "libLibTorchSharp.so";
+    private static readonly object Gate = new();
+    private static bool _done;
+
+    /// <summary>Paths that were patched by this process (for diagnostics and tests).</summary>
+    public static IReadOnlyList<string> PatchedFiles { get; private set; } = [];
+
+    /// <summary>Idempotent and thread-safe; a no-op on non-Linux systems and where no patch is needed.</summary>
+    public static void EnsureInitialized()
+    {
+        lock (Gate)
+        {
+            if (_done) return;
+            if (OperatingSystem.IsLinux())
+            {
+                string? stdcxx = FindLibStdCxx();
+                var patched = new List<string>();
+                foreach (string candidate in CandidateNativePaths())
+                    if (PatchIfNeeded(candidate, stdcxx)) patched.Add(candidate);
+                PatchedFiles = patched;
+            }
+            _done = true;
+        }
+    }
+
+    /// <summary>
+    /// Marks the GLIBCXX requirements of <paramref name="libraryPath"/> that the given libstdc++
+    /// lacks as weak. Returns true when the file was rewritten.
+    /// </summary>
+    internal static bool PatchIfNeeded(string libraryPath, string? libStdCxxPath)
+    {
+        if (!File.Exists(libraryPath)) return false;
+        byte[] bytes = File.ReadAllBytes(libraryPath);
+        var missing = ElfVersionNeeds.Read(bytes, libraryPath)
+            .Where(r => r.File.StartsWith("libstdc++", StringComparison.Ordinal) && !r.IsWeak)
+            .Where(r => !LibraryDefinesVersion(libStdCxxPath, r.Version))
+            .ToList();
+        if (missing.Count == 0) return false;
+
+        var unsafeToWeaken = missing.Where(r => !WeakenableVersions.Contains(r.Version)).Select(r => r.Version).ToList();
+        if (unsafeToWeaken.Count > 0)
+            throw new PlatformNotSupportedException(
+                $"{libraryPath} needs libstdc++ versions this system lacks ({string.Join(", ", unsafeToWeaken)}); " +
+                $"install a newer libstdc++ (GCC 13 or later). System libstdc++: {libStdCxxPath ?? "not found"}.");
+
+        foreach (var r in missing) ElfVersionNeeds.MarkWeak(bytes, r);
+        string temp = libraryPath + $".{Environment.ProcessId}.tmp";
+        File.WriteAllBytes(temp, bytes);
+        File.Move(temp, libraryPath, overwrite: true);
+        Trace.WriteLine($"Crnn.MLNet: marked {string.Join(", ", missing.Select(m => m.Version))} weak in {libraryPath}");
+        return true;
+    }
+
+    /// <summary>Where TorchSharp may load its native library from: next to TorchSharp.dll, the RID folder, the NuGet cache.</summary>
+    internal static IEnumerable<string> CandidateNativePaths()
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var dirs = new List<string>();
+        string? asmDir = Path.GetDirectoryName(typeof(TorchSharp.torch).Assembly.Location);
+        foreach (string? baseDir in new[] { asmDir, AppContext.BaseDirectory })
+        {
+            if (string.IsNullOrEmpty(baseDir)) continue;
+            dirs.Add(baseDir);
+            dirs.Add(Path.Combine(baseDir, "runtimes", "linux-x64", "native"));
+            // NuGet layout: torchsharp/<version>/lib/<tfm>/TorchSharp.dll -> torchsharp/<version>/runtimes/...
+            dirs.Add(Path.GetFullPath(Path.Combine(baseDir, "..", "..", "runtimes", "linux-x64", "native")));
+        }
+        string version = typeof(TorchSharp.torch).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "";
+        string nugetRoot = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        dirs.Add(Path.Combine(nugetRoot, "torchsharp", version, "runtimes", "linux-x64", "native"));
+
+        foreach (string dir in dirs)
+        {
+            string path = Path.Combine(dir, NativeName);
+            if (seen.Add(path) && File.Exists(path)) yield return path;
+        }
+    }
+
+    /// <summary>The libstdc++ this process uses (already mapped by the runtime), else the usual system locations.</summary>
+    internal static string? FindLibStdCxx()
+    {
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/self/maps"))
+            {
+                int slash = line.IndexOf('/');
+                if (slash >= 0 && line.Contains("libstdc++.so.6", StringComparison.Ordinal))
+                    return line[slash..].Trim();
+            }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        foreach (string dir in new[] { "/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/lib64", "/usr/lib", "/lib" })
+        {
+            string path = Path.Combine(dir, "libstdc++.so.6");
+            if (File.Exists(path)) return path;
+        }
+        return null;
+    }
+
+    // A version name such as GLIBCXX_3.4.32 appears NUL-terminated in the string table of the
+    // library that defines it; that is enough to tell whether the library provides it.
+    private static bool LibraryDefinesVersion(string? libraryPath, string version)
+    {
+        if (libraryPath is null || !File.Exists(libraryPath)) return false;
+        byte[] needle = Encoding.ASCII.GetBytes(version + "\0");
+        return File.ReadAllBytes(libraryPath).AsSpan().IndexOf(needle) >= 0;
+    }
+}
