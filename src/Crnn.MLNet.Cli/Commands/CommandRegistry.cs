@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace Crnn.MLNet.Cli.Commands;
+
+/// <summary>Every sub-command of <c>crnn</c>, in the order <c>--help</c> lists them.</summary>
+internal static class CommandRegistry
+{
+    public static IEnumerable<Command> All()
+    {
+        yield return DataCommand.Create();
+    }
+}

@@ -1,0 +1,3 @@
+using Crnn.MLNet.Cli;
+
+return CrnnCli.Run(args);
