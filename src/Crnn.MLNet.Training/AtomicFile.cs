@@ -1,0 +1,53 @@
+namespace Crnn.MLNet.Training;
+
+/// <summary>Writes files so that readers see either the old content or the complete new one, never a part.</summary>
+public static class AtomicFile
+{
+    /// <summary>
+    /// Writes through <paramref name="write"/> into a temporary file beside <paramref name="path"/>,
+    /// flushes it to disk, then renames it over <paramref name="path"/>. On failure the temporary
+    /// file is removed and any existing file is left as it was.
+    /// </summary>
+    public static void Write(string path, Action<Stream> write)
+    {
+        string full = Path.GetFullPath(path);
+        string dir = Path.GetDirectoryName(full) ?? ".";
+        Directory.CreateDirectory(dir);
+        string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, full, overwrite: true);
+        }
+        catch (Exception e)
+        {
+            TryDelete(temp);
+            if (e is IOException io && IsDiskFull(io))
+                throw new IOException($"{full}: not written, the disk is full.", e);
+            if (e is UnauthorizedAccessException)
+                throw new UnauthorizedAccessException($"{full}: not written, the folder is not writable.", e);
+            throw;
+        }
+    }
+
+    /// <summary>Writes all bytes atomically.</summary>
+    public static void WriteAllBytes(string path, byte[] bytes) => Write(path, s => s.Write(bytes));
+
+    /// <summary>Writes text (UTF-8) atomically.</summary>
+    public static void WriteAllText(string path, string text) => Write(path, s =>
+    {
+        using var w = new StreamWriter(s, leaveOpen: true);
+        w.Write(text);
+    });
+
+    private static bool IsDiskFull(IOException e) => (e.HResult & 0xFFFF) is 28 or 112; // ENOSPC, ERROR_DISK_FULL
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
