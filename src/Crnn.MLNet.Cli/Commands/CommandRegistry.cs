@@ -8,5 +8,6 @@ internal static class CommandRegistry
     public static IEnumerable<Command> All()
     {
         yield return DataCommand.Create();
+        yield return TrainCommand.Create();
     }
 }
