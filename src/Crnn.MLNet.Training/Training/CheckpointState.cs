@@ -25,5 +25,9 @@ public sealed record CheckpointState
     public int EpochsWithoutImprovement { get; init; }
     public bool Finished { get; init; }
     public double TrainingSeconds { get; init; }
+    /// <summary>Accuracy on the test split, measured once after training with the best weights.</summary>
+    public double? TestAccuracy { get; init; }
+    public double? TestMacroAccuracy { get; init; }
+    public int TestImages { get; init; }
     public IReadOnlyList<EpochRecord> History { get; init; } = [];
 }

@@ -178,7 +178,12 @@ public sealed class CrnnTrainer
         model.eval();
         EvaluationResult? test = null;
         if (testSet is not null && testSet.Count > 0)
+        {
             test = Evaluate(model, testSet, Enumerable.Range(0, testSet.Count).ToArray(), mean, std, progress, state.EpochsCompleted, runClock, TrainingPhase.Test);
+            // Keep the test figures with the weights, so an export from this checkpoint can carry them.
+            state = state with { TestAccuracy = test.Accuracy, TestMacroAccuracy = test.MacroAccuracy, TestImages = testSet.Count };
+            TrainingCheckpoint.Save(checkpointPath, state, model, bestWeights, optimizer);
+        }
 
         var history = state.History;
         var summary = new TrainingSummary
