@@ -47,6 +47,13 @@ internal static partial class DatasetCache
         return full;
     }
 
+    /// <summary>A fresh temporary file next to where <paramref name="fileName"/> will go (hidden, <c>.part</c>, unique per call).</summary>
+    public static string TempFile(string folder, string fileName)
+    {
+        string final = Inside(folder, fileName);
+        return Path.Combine(Path.GetDirectoryName(final)!, $".{fileName}.{Guid.NewGuid():N}.part");
+    }
+
     /// <summary>The trusted SHA-256 of each file recorded in a cache folder.</summary>
     public static Dictionary<string, string> ReadManifest(string folder)
     {
@@ -68,7 +75,7 @@ internal static partial class DatasetCache
         foreach (var (name, hash) in sha256ByName) manifest[name] = hash;
         var text = new StringBuilder();
         foreach (var (name, hash) in manifest.OrderBy(p => p.Key, StringComparer.Ordinal)) text.Append(hash).Append("  ").Append(name).Append('\n');
-        string temp = Inside(folder, $".{ManifestName}.{Guid.NewGuid():N}.part");
+        string temp = TempFile(folder, ManifestName);
         try
         {
             File.WriteAllText(temp, text.ToString());

@@ -48,7 +48,7 @@ public static class DatasetCatalog
 
     /// <summary>Finds a dataset by name; an unknown name fails with an <see cref="ArgumentException"/> listing the known ones.</summary>
     public static DatasetDescriptor Get(string name) =>
-        TryGet(name, out var d) ? d : throw new ArgumentException(UnknownNameMessage(name), nameof(name));
+        TryGet(name, out var d) ? d : throw new ArgumentException(UnknownNameMessage(name));
 
     internal static string UnknownNameMessage(string name) =>
         $"unknown dataset '{name}'. Known datasets: {string.Join(", ", Names)}; a path to a folder of IDX files " +

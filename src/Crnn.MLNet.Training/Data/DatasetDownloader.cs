@@ -1,6 +1,8 @@
 using System.IO.Compression;
 using System.Net.Http.Headers;
 
+using static System.FormattableString;
+
 namespace Crnn.MLNet.Training.Data;
 
 /// <summary>
@@ -40,6 +42,7 @@ internal sealed class DatasetDownloader
     {
         var download = descriptor.Download ?? throw new InvalidOperationException($"dataset '{descriptor.Name}' has no download source.");
         Directory.CreateDirectory(folder);
+        RemoveStaleParts(folder);
         if (download.Archive is null)
         {
             foreach (string file in download.Files)
@@ -72,7 +75,7 @@ internal sealed class DatasetDownloader
         string folder = Path.GetDirectoryName(Path.GetFullPath(destination))!;
         Directory.CreateDirectory(folder);
         string name = Path.GetFileName(destination);
-        string temp = DatasetCache.Inside(folder, $".{name}.{Guid.NewGuid():N}.part");
+        string temp = DatasetCache.TempFile(folder, name);
         try
         {
             long received = 0;
@@ -99,18 +102,18 @@ internal sealed class DatasetDownloader
                     }
                     catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                     {
-                        throw new IOException($"download of {uri} stalled: no data for {_stallTimeout.TotalSeconds:0} s after {received:N0} bytes.");
+                        throw new IOException(Invariant($"download of {uri} stalled: no data for {_stallTimeout.TotalSeconds:0} s after {received:N0} bytes."));
                     }
                     catch (IOException e)
                     {
                         // e.g. the server closed the connection before sending all it announced.
-                        throw new IOException($"download of {uri} broke off after {received:N0} of {Describe(total)} bytes: {e.Message}", e);
+                        throw new IOException(Invariant($"download of {uri} broke off after {received:N0} of {Describe(total)} bytes: {e.Message}"), e);
                     }
                     if (n == 0) break;
                     await output.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
                     received += n;
                     if (total is long t && received > t)
-                        throw new IOException($"download of {uri} sent more than the {t:N0} bytes it announced.");
+                        throw new IOException(Invariant($"download of {uri} sent more than the {t:N0} bytes it announced."));
                     if (received - lastReport >= (1 << 20))
                     {
                         lastReport = received;
@@ -118,7 +121,7 @@ internal sealed class DatasetDownloader
                     }
                 }
                 if (total is long expected && received != expected)
-                    throw new IOException($"download of {uri} ended after {received:N0} of {expected:N0} bytes.");
+                    throw new IOException(Invariant($"download of {uri} ended after {received:N0} of {expected:N0} bytes."));
                 progress?.Report(new DataProgress(DataStage.Downloading, uri.ToString(), received, total));
             }
 
@@ -162,7 +165,7 @@ internal sealed class DatasetDownloader
                 if (!wantedSet.Contains(name) || hashes.ContainsKey(name)) continue;
                 progress?.Report(new DataProgress(DataStage.Extracting, name, 0, entry.Length));
                 string destination = DatasetCache.Inside(folder, name);
-                string temp = DatasetCache.Inside(folder, $".{name}.{Guid.NewGuid():N}.part");
+                string temp = DatasetCache.TempFile(folder, name);
                 try
                 {
                     using (var input = entry.Open())
@@ -193,10 +196,21 @@ internal sealed class DatasetDownloader
         {
             cancellationToken.ThrowIfCancellationRequested();
             copied += n;
-            if (copied > declared) throw new InvalidDataException($"{what} holds more than the {declared:N0} bytes it declares.");
+            if (copied > declared) throw new InvalidDataException(Invariant($"{what} holds more than the {declared:N0} bytes it declares."));
             output.Write(buffer, 0, n);
         }
-        if (copied != declared) throw new InvalidDataException($"{what} holds {copied:N0} bytes, not the {declared:N0} it declares.");
+        if (copied != declared) throw new InvalidDataException(Invariant($"{what} holds {copied:N0} bytes, not the {declared:N0} it declares."));
+    }
+
+    /// <summary>
+    /// Deletes temporary files left by a process that was killed mid-download. Only old ones: a fresh one may belong
+    /// to a download running in another process right now.
+    /// </summary>
+    internal static void RemoveStaleParts(string folder)
+    {
+        foreach (string part in Directory.EnumerateFiles(folder, ".*.part"))
+            if (File.GetLastWriteTimeUtc(part) < DateTime.UtcNow - TimeSpan.FromHours(6))
+                TryDelete(part);
     }
 
     private static void TryDelete(string path)

@@ -100,12 +100,12 @@ public static class DatasetLoader
         ArgumentNullException.ThrowIfNull(request);
         string nameOrPath = request.NameOrPath?.Trim() ?? "";
         if (nameOrPath.Length == 0)
-            throw new ArgumentException($"a dataset is required: one of {string.Join(", ", DatasetCatalog.Names)}, or a path to a folder of IDX files.", nameof(request));
+            throw new ArgumentException($"a dataset is required: one of {string.Join(", ", DatasetCatalog.Names)}, or a path to a folder of IDX files.");
         if (settings.TryGetDataset(nameOrPath, out var descriptor))
             return LocateNamed(descriptor, request, split, progress, settings, cancellationToken);
         if (LooksLikePath(nameOrPath))
             return LocateCustom(nameOrPath, split);
-        throw new ArgumentException(DatasetCatalog.UnknownNameMessage(nameOrPath), nameof(request));
+        throw new ArgumentException(DatasetCatalog.UnknownNameMessage(nameOrPath));
     }
 
     private static bool LooksLikePath(string s) =>

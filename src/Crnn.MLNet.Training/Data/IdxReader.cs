@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
+using static System.FormattableString;
+
 namespace Crnn.MLNet.Training.Data;
 
 /// <summary>
@@ -140,7 +142,7 @@ public static class IdxReader
             {
                 uint value = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(4 + 4 * d));
                 if (d == 0 && value > int.MaxValue)
-                    throw new InvalidDataException($"{path}: header claims {value:N0} {kind}s, more than any file can hold.");
+                    throw new InvalidDataException(Invariant($"{path}: header claims {value:N0} {kind}s, more than any file can hold."));
                 if (d > 0 && (value < 1 || value > limits.MaxSide))
                     throw new InvalidDataException($"{path}: header claims images of {(d == 1 ? "height" : "width")} {value}, outside 1..{limits.MaxSide}.");
                 dims[d] = (int)value;
@@ -149,21 +151,21 @@ public static class IdxReader
             long itemBytes = 1;
             for (int d = 1; d < dimCount; d++) itemBytes *= dims[d];
             long dataBytes = dims[0] * itemBytes;
-            string claim = dimCount == 1 ? $"{dims[0]:N0} labels" : $"{dims[0]:N0} images of {dims[1]}x{dims[2]}";
+            string claim = dimCount == 1 ? Invariant($"{dims[0]:N0} labels") : Invariant($"{dims[0]:N0} images of {dims[1]}x{dims[2]}");
             long maxBytes = Math.Min(limits.MaxDataBytes, Array.MaxLength);
             if (dataBytes > maxBytes)
-                throw new InvalidDataException($"{path}: header claims {claim} ({dataBytes:N0} bytes), above the limit of {maxBytes:N0} bytes.");
+                throw new InvalidDataException(Invariant($"{path}: header claims {claim} ({dataBytes:N0} bytes), above the limit of {maxBytes:N0} bytes."));
             if (expectedCount is int expected && dims[0] != expected)
-                throw new InvalidDataException($"{path}: holds {dims[0]:N0} {kind}s but {countSource ?? "the label file"} holds {expected:N0}.");
+                throw new InvalidDataException(Invariant($"{path}: holds {dims[0]:N0} {kind}s but {countSource ?? "the label file"} holds {expected:N0}."));
 
             if (!gzipped)
             {
                 // The length of a plain file is known: check it before allocating anything of the claimed size.
                 long available = ((FileStream)stream).Length - headerLength;
                 if (available < dataBytes)
-                    throw new InvalidDataException($"{path}: truncated: header claims {claim} ({dataBytes:N0} bytes of data) but the file holds only {available:N0}.");
+                    throw new InvalidDataException(Invariant($"{path}: truncated: header claims {claim} ({dataBytes:N0} bytes of data) but the file holds only {available:N0}."));
                 if (available > dataBytes)
-                    throw new InvalidDataException($"{path}: {available - dataBytes:N0} bytes of trailing data after the {claim} its header claims.");
+                    throw new InvalidDataException(Invariant($"{path}: {available - dataBytes:N0} bytes of trailing data after the {claim} its header claims."));
             }
 
             var data = ReadData(stream, path, claim, dataBytes, itemBytes, gzipped, cancellationToken);
@@ -189,7 +191,7 @@ public static class IdxReader
             int n = stream.Read(buffer, (int)filled, (int)Math.Min(buffer.Length - filled, 1 << 20));
             if (n == 0)
                 throw new InvalidDataException(
-                    $"{path}: truncated: header claims {claim} ({dataBytes:N0} bytes of data) but the data ends after {filled:N0} bytes ({filled / itemBytes:N0} complete items).");
+                    Invariant($"{path}: truncated: header claims {claim} ({dataBytes:N0} bytes of data) but the data ends after {filled:N0} bytes ({filled / itemBytes:N0} complete items)."));
             filled += n;
         }
         if (gzipped)
