@@ -49,6 +49,14 @@ public static class DatasetLoader
         Load(request, split, progress, DataSourceSettings.FromEnvironment(), cancellationToken);
 
     /// <summary>
+    /// Like <see cref="Load(DatasetRequest, DatasetSplit, IProgress{DataProgress}?, CancellationToken)"/>, but returns null when the
+    /// dataset is found without that split (e.g. a custom folder with only training files). Every other problem still throws.
+    /// </summary>
+    public static CharacterDataset? TryLoad(DatasetRequest request, DatasetSplit split, IProgress<DataProgress>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        TryLoad(request, split, progress, DataSourceSettings.FromEnvironment(), cancellationToken);
+
+    /// <summary>
     /// Finds where a dataset's files are (downloading them if needed and allowed). With <paramref name="split"/> set, only a
     /// place holding that split counts; otherwise any place holding either split.
     /// </summary>
@@ -93,6 +101,13 @@ public static class DatasetLoader
     internal static CharacterDataset Load(DatasetRequest request, DatasetSplit split, IProgress<DataProgress>? progress, DataSourceSettings settings,
         CancellationToken cancellationToken) =>
         Load(Locate(request, split, progress, settings, cancellationToken), split, progress, cancellationToken);
+
+    internal static CharacterDataset? TryLoad(DatasetRequest request, DatasetSplit split, IProgress<DataProgress>? progress, DataSourceSettings settings,
+        CancellationToken cancellationToken)
+    {
+        var location = Locate(request, null, progress, settings, cancellationToken);
+        return location.Files(split) is null ? null : Load(location, split, progress, cancellationToken);
+    }
 
     internal static DatasetLocation Locate(DatasetRequest request, DatasetSplit? split, IProgress<DataProgress>? progress, DataSourceSettings settings,
         CancellationToken cancellationToken)

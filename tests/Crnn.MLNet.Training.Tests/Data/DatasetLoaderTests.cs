@@ -102,6 +102,18 @@ public class DatasetLoaderTests : IDisposable
     }
 
     [Fact]
+    public void TryLoadReturnsNullOnlyForAMissingSplit()
+    {
+        string folder = _temp.Combine("trainonly");
+        Synthetic.WriteSplit(folder, "train", 3, Synthetic.Labels(3, 2));
+        var request = new DatasetRequest(folder);
+
+        Assert.Null(DatasetLoader.TryLoad(request, DatasetSplit.Test, null, Settings(), default));
+        Assert.Equal(3, DatasetLoader.TryLoad(request, DatasetSplit.Train, null, Settings(), default)!.Count);
+        Assert.Throws<DirectoryNotFoundException>(() => DatasetLoader.TryLoad(new DatasetRequest(_temp.Combine("nope")), DatasetSplit.Test, null, Settings(), default));
+    }
+
+    [Fact]
     public void CustomFolderWithLoneImageFileNamesTheMissingLabels()
     {
         string folder = _temp.Combine("lone");
