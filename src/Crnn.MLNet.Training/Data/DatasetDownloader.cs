@@ -80,7 +80,7 @@ internal sealed class DatasetDownloader
         {
             long received = 0;
             using (var request = new HttpRequestMessage(HttpMethod.Get, uri))
-            using (var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false))
+            using (var response = await SendAsync(request, cancellationToken).ConfigureAwait(false))
             {
                 if (!response.IsSuccessStatusCode)
                     throw new HttpRequestException($"download of {uri} failed: HTTP {(int)response.StatusCode} {response.ReasonPhrase}.", null, response.StatusCode);
@@ -143,6 +143,23 @@ internal sealed class DatasetDownloader
         {
             // On any failure (or cancellation) nothing half-done stays behind.
             TryDelete(temp);
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            // The handler's messages ("Connection refused (host:port)") do not say which download failed.
+            throw new HttpRequestException($"download of {request.RequestUri} failed: {e.Message}", e, e.StatusCode);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new IOException($"download of {request.RequestUri} failed: no response within {_client.Timeout.TotalSeconds:0} s.", e);
         }
     }
 

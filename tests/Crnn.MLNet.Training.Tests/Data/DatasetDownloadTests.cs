@@ -181,6 +181,15 @@ public class DatasetDownloadTests : IDisposable
     }
 
     [Fact]
+    public void UnreachableHostNamesTheUrl()
+    {
+        var settings = Settings(Toy(new Uri("http://127.0.0.1:9/toy/"), ToyBytes()));
+        var e = Assert.Throws<HttpRequestException>(() => Load(settings));
+        Assert.StartsWith("download of http://127.0.0.1:9/toy/train-images-idx3-ubyte.gz failed", e.Message);
+        Assert.Empty(CacheFiles());
+    }
+
+    [Fact]
     public void CachedFileWithWrongChecksumIsNotUsedAndIsDownloadedAgain()
     {
         var files = ToyBytes();
