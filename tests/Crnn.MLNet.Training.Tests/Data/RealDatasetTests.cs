@@ -9,7 +9,7 @@ public class RealDatasetTests
     private static readonly int[] MnistTrainCounts = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949];
     private static readonly int[] MnistTestCounts = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009];
 
-    [RealDataFact("mnist")]
+    [MnistFact]
     public void MnistHasThePublishedCounts()
     {
         var request = new DatasetRequest("mnist", DataDir: TestData.Dir, AllowDownload: false);
@@ -24,7 +24,7 @@ public class RealDatasetTests
         Assert.Equal("7", train.LabelNames[7]);
     }
 
-    [RealDataFact("mnist")]
+    [MnistFact]
     public void MnistContentMatchesTheKnownChecksums()
     {
         var location = DatasetLoader.Locate(new DatasetRequest("mnist", TestData.Dir, AllowDownload: false));
@@ -36,7 +36,7 @@ public class RealDatasetTests
         }
     }
 
-    [RealDataFact("mnist")]
+    [MnistFact]
     public void MnistFolderWorksAsACustomFolder()
     {
         var test = DatasetLoader.Load(new DatasetRequest(Path.Combine(TestData.Dir!, "mnist")), DatasetSplit.Test);
