@@ -51,6 +51,16 @@ public class IdxReaderTests : IDisposable
     }
 
     [Fact]
+    public void LargeGzippedFileRoundTripsThroughGrowingBuffers()
+    {
+        // Over the reader's initial 1 MiB gzip buffer, so the buffer has to grow several times.
+        var pixels = Synthetic.Pixels(5000, 28, 28);
+        string path = _temp.Combine("large.gz");
+        IdxWriter.WriteImages(path, pixels, 5000, 28, 28, gzip: true);
+        Assert.Equal(pixels, IdxReader.ReadImages(path).Pixels);
+    }
+
+    [Fact]
     public void GzipIsDetectedByContentNotByName()
     {
         var pixels = Synthetic.Pixels(2, 2, 2);

@@ -25,6 +25,23 @@ public class RealDatasetTests
     }
 
     [MnistFact]
+    public void LoadedMnistPixelsAreExactlyTheFileContent()
+    {
+        // The published SHA-256 covers the decompressed file: a 16-byte header followed by the pixels in order.
+        var train = DatasetLoader.Load(new DatasetRequest("mnist", TestData.Dir, AllowDownload: false), DatasetSplit.Train);
+        var header = new byte[16];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(header, IdxReader.ImagesMagic);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), 60_000);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(8), 28);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(12), 28);
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        sha.AppendData(header);
+        sha.AppendData(train.Images);
+        Assert.Equal(DatasetCatalog.Get("mnist").Checksums["train-images-idx3-ubyte.gz"].Hex, Convert.ToHexStringLower(sha.GetHashAndReset()));
+        Assert.Equal(5, train.Labels[0]); // the famous first "5"
+    }
+
+    [MnistFact]
     public void MnistContentMatchesTheKnownChecksums()
     {
         var location = DatasetLoader.Locate(new DatasetRequest("mnist", TestData.Dir, AllowDownload: false));
