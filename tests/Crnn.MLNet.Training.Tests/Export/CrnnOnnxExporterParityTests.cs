@@ -14,6 +14,14 @@ public class CrnnOnnxExporterParityTests(ITestOutputHelper output)
     private const int Images = 1000;
     private const double Tolerance = 1e-4;
 
+    /// <summary>
+    /// Images whose two most likely reference classes are closer than this are numerical ties (the
+    /// float32 differences between the runtimes, ~1e-6, can legitimately swap them); on those the ONNX
+    /// argmax must be one of the two. Every other image must have the identical argmax. With the
+    /// seeds used here no image is that close (the smallest gap is logged), so all 1,000 compare strictly.
+    /// </summary>
+    private const double TieGap = 1e-5;
+
     [MnistTheory]
     [InlineData("lstm", 24, false)]
     [InlineData("gru", 24, false)]
@@ -44,12 +52,15 @@ public class CrnnOnnxExporterParityTests(ITestOutputHelper output)
             double probDiff = MaxAbsDiff(refProbabilities, probabilities);
             double logitDiff = MaxAbsDiff(refLogits, logits);
             int[] expected = ArgMax(refProbabilities, arch.ClassCount), actual = ArgMax(probabilities, arch.ClassCount);
-            int disagreements = expected.Zip(actual).Count(p => p.First != p.Second);
+            var ties = TiedImages(refProbabilities, arch.ClassCount);
+            int disagreements = expected.Zip(actual).Where((_, i) => !ties.ContainsKey(i)).Count(p => p.First != p.Second);
+            int tieMisses = ties.Count(t => actual[t.Key] != t.Value.First && actual[t.Key] != t.Value.Second);
             double accuracy = expected.Select((c, i) => c == data.Labels[i] ? 1.0 : 0.0).Average();
             output.WriteLine($"{variant} ({arch}), batch {batchSize}: max |dP| = {probDiff:E2}, max |dlogit| = {logitDiff:E2}, " +
-                $"argmax disagreements {disagreements}/{Images}, accuracy {accuracy:P1} after {trainSteps} steps, {onnx.Length / 1024} KiB");
+                $"argmax disagreements {disagreements}/{Images - ties.Count} (+{ties.Count} numerical ties), accuracy {accuracy:P1} after {trainSteps} steps, {onnx.Length / 1024} KiB");
             Assert.True(probDiff <= Tolerance, $"batch {batchSize}: probabilities differ by up to {probDiff:E2} (> {Tolerance:E0})");
             Assert.Equal(0, disagreements);
+            Assert.Equal(0, tieMisses);
         }
         output.WriteLine($"smallest top-2 probability gap {MinTopTwoGap(refProbabilities, arch.ClassCount):E2}; " +
             $"training {trainTime.TotalSeconds:F1} s, total {clock.Elapsed.TotalSeconds:F1} s");
@@ -78,6 +89,18 @@ public class CrnnOnnxExporterParityTests(ITestOutputHelper output)
             var top = rows.AsSpan(r * columns, columns).ToArray().OrderDescending().Take(2).ToArray();
             return (double)top[0] - top[1];
         });
+
+    /// <summary>Images whose top two reference probabilities are within <see cref="TieGap"/>, with those two classes.</summary>
+    internal static Dictionary<int, (int First, int Second)> TiedImages(float[] rows, int columns)
+    {
+        var ties = new Dictionary<int, (int, int)>();
+        for (int r = 0; r < rows.Length / columns; r++)
+        {
+            var order = Enumerable.Range(0, columns).OrderByDescending(c => rows[r * columns + c]).Take(2).ToArray();
+            if (rows[r * columns + order[0]] - rows[r * columns + order[1]] <= TieGap) ties[r] = (order[0], order[1]);
+        }
+        return ties;
+    }
 
     internal static int[] ArgMax(float[] rows, int columns) =>
         Enumerable.Range(0, rows.Length / columns).Select(r =>

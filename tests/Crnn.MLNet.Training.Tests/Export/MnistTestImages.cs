@@ -1,17 +1,15 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
 using Crnn.MLNet.Training.Data;
 using static TorchSharp.torch;
 
 namespace Crnn.MLNet.Training.Tests.Export;
 
 /// <summary>
-/// The MNIST test split, read from <c>$CRNN_DATA_DIR/mnist</c>. Test-only stand-in for the data
-/// layer's loader (minimal IDX reader: gzipped big-endian header, then bytes), loaded once per run.
+/// The MNIST test split, read with the data layer's <see cref="DatasetLoader"/> from <c>$CRNN_DATA_DIR</c>
+/// (never downloaded), loaded once per test run.
 /// </summary>
 public static class MnistTestImages
 {
-    public const string DataDirVariable = "CRNN_DATA_DIR";
+    public const string DataDirVariable = DatasetLoader.DataDirEnvironmentVariable;
     public const string ImagesFile = "t10k-images-idx3-ubyte.gz";
     public const string LabelsFile = "t10k-labels-idx1-ubyte.gz";
 
@@ -31,7 +29,7 @@ public static class MnistTestImages
         foreach (string file in new[] { ImagesFile, LabelsFile })
         {
             string path = Path.Combine(dir, "mnist", file);
-            if (!File.Exists(path)) return $"{DataDirVariable} is set but mnist/{file} is not in it";
+            if (!File.Exists(path) && !File.Exists(Path.ChangeExtension(path, null))) return $"{DataDirVariable} is set but mnist/{file} is not in it";
         }
         return null;
     }
@@ -51,26 +49,6 @@ public static class MnistTestImages
     public static Tensor Batch(CharacterDataset data, int start, int count) =>
         tensor(Normalised(data, start, count), new long[] { count, 1, data.Height, data.Width });
 
-    private static CharacterDataset Load()
-    {
-        string dir = Path.Combine(Environment.GetEnvironmentVariable(DataDirVariable)!, "mnist");
-        byte[] images = ReadGzip(Path.Combine(dir, ImagesFile));
-        byte[] labels = ReadGzip(Path.Combine(dir, LabelsFile));
-        int Header(byte[] b, int index) => BinaryPrimitives.ReadInt32BigEndian(b.AsSpan(4 * index));
-        if (Header(images, 0) != 2051 || Header(labels, 0) != 2049) throw new InvalidDataException("not MNIST IDX files");
-        int count = Header(images, 1), rows = Header(images, 2), cols = Header(images, 3);
-        if (Header(labels, 1) != count) throw new InvalidDataException("MNIST image and label counts differ");
-        return new CharacterDataset("mnist", images.AsSpan(16, count * rows * cols).ToArray(),
-            labels.AsSpan(8, count).ToArray().Select(b => (int)b).ToArray(), rows, cols,
-            Enumerable.Range(0, 10).Select(d => d.ToString()).ToArray());
-    }
-
-    private static byte[] ReadGzip(string path)
-    {
-        using var file = File.OpenRead(path);
-        using var gzip = new GZipStream(file, CompressionMode.Decompress);
-        using var memory = new MemoryStream();
-        gzip.CopyTo(memory);
-        return memory.ToArray();
-    }
+    private static CharacterDataset Load() =>
+        DatasetLoader.Load(new DatasetRequest("mnist", Environment.GetEnvironmentVariable(DataDirVariable), AllowDownload: false), DatasetSplit.Test);
 }
