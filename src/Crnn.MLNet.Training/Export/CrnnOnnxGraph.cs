@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using Crnn.MLNet.Model;
@@ -32,7 +33,8 @@ internal static class CrnnOnnxGraph
         g.Graph.DocString = DocString(arch, metadata);
         string input = metadata.Input.Name;
         g.AddInput(FloatValueInfo(input, [null, 1, arch.InputHeight, arch.InputWidth], BatchDim,
-            $"N x 1 x {arch.InputHeight} x {arch.InputWidth} float32, (pixel/255 - {metadata.Normalization.Mean}) / {metadata.Normalization.Std}, ink bright"));
+            string.Create(CultureInfo.InvariantCulture,
+                $"N x 1 x {arch.InputHeight} x {arch.InputWidth} float32, (pixel/255 - {metadata.Normalization.Mean}) / {metadata.Normalization.Std}, ink bright")));
 
         int steps = weights.Blocks.Count + weights.RecurrentLayers.Count + 1, step = 0;
         void Done(string stage) => report?.Invoke(stage, (double)++step / steps);
@@ -137,11 +139,11 @@ internal static class CrnnOnnxGraph
         return plus < 0 ? v : v[..plus];
     }
 
-    private static string DocString(CrnnArchitecture arch, CrnnModelMetadata metadata) =>
+    private static string DocString(CrnnArchitecture arch, CrnnModelMetadata metadata) => string.Create(CultureInfo.InvariantCulture,
         $"CRNN handwritten character classifier ({arch}); trained on {metadata.Dataset}; " +
         $"input '{metadata.Input.Name}' N x 1 x {arch.InputHeight} x {arch.InputWidth}, " +
         $"outputs '{metadata.Output.Logits}' and '{metadata.Output.Probabilities}' N x {arch.ClassCount}; " +
-        $"batch norm folded into the convolutions; metadata JSON under '{CrnnModelMetadata.MetadataKey}'.";
+        $"batch norm folded into the convolutions; metadata JSON under '{CrnnModelMetadata.MetadataKey}'.");
 
     private static void AddProperty(ModelProto model, string key, string value) =>
         model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });

@@ -137,11 +137,41 @@ public class CrnnOnnxExporterGraphTests(ITestOutputHelper output)
         TestModels.RandomiseBatchNorm(model, seed: 5);
         model.train(training);
         var before = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+        var x = torch.randn(2, 1, 28, 28);
+        model.eval();
+        torch.Tensor outputBefore;
+        using (torch.no_grad()) outputBefore = model.forward(x);
+        model.train(training);
+
         CrnnOnnxExporter.ExportToBytes(model, TestModels.Metadata(arch));
+
         Assert.Equal(training, model.training);
         Assert.All(model.modules(), m => Assert.Equal(training, m.training));
         foreach (var (name, value) in model.state_dict())
             Assert.True(value.equal(before[name]).all().item<bool>(), $"{name} changed during export");
+        // The module still works (and computes the same) after its tensors were read.
+        model.eval();
+        using (torch.no_grad()) Assert.True(model.forward(x).equal(outputBefore).all().item<bool>());
+    }
+
+    [Fact]
+    public void ExportDoesNotDependOnTheCurrentCulture()
+    {
+        var arch = TestModels.Architecture("gru-3layer");
+        using var model = TestModels.Untrained(arch);
+        var metadata = TestModels.Metadata(arch);
+        byte[] invariant = WithCulture("", () => CrnnOnnxExporter.ExportToBytes(model, metadata));
+        byte[] german = WithCulture("de-DE", () => CrnnOnnxExporter.ExportToBytes(model, metadata));
+        Assert.Equal(invariant, german);
+        Assert.Contains("0.1307", ModelProto.Parser.ParseFrom(german).Graph.Input[0].DocString);
+    }
+
+    private static T WithCulture<T>(string name, Func<T> action)
+    {
+        var saved = System.Globalization.CultureInfo.CurrentCulture;
+        System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo(name);
+        try { return action(); }
+        finally { System.Globalization.CultureInfo.CurrentCulture = saved; }
     }
 
     [Fact]
