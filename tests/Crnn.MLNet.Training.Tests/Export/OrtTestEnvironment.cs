@@ -7,6 +7,9 @@ namespace Crnn.MLNet.Training.Tests.Export;
 /// <summary>
 /// The ONNX Runtime environment of this test run, created once with a logging callback so tests can
 /// see what ONNX Runtime logs at warning level and above (and prove it logs nothing for our models).
+/// ONNX Runtime's environment is a per-process singleton whose logger is fixed when it is created, so
+/// it is created when this test assembly loads, before any test can create the default one.
+/// Everything captured is also written to standard error, as ONNX Runtime's default logger would.
 /// </summary>
 public static class OrtTestEnvironment
 {
@@ -21,6 +24,16 @@ public static class OrtTestEnvironment
 
     /// <summary>Everything logged at warning level or above so far.</summary>
     public static IReadOnlyList<LogEntry> Logged => Entries.ToArray();
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void CreateAtAssemblyLoad()
+    {
+        try { _ = Env.Value; }
+        catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or OnnxRuntimeException)
+        {
+            // Left to the first test that needs ONNX Runtime to report.
+        }
+    }
 
     private static OrtEnv Create()
     {
@@ -42,8 +55,11 @@ public static class OrtTestEnvironment
         }
     }
 
-    private static void OnLog(IntPtr param, OrtLoggingLevel severity, string category, string logId, string codeLocation, string message) =>
+    private static void OnLog(IntPtr param, OrtLoggingLevel severity, string category, string logId, string codeLocation, string message)
+    {
         Entries.Enqueue(new LogEntry(severity, category, logId, message));
+        Console.Error.WriteLine($"[onnxruntime {severity} {logId}] {message}");
+    }
 
     /// <summary>A CPU session for <paramref name="model"/> logging at warning level under <paramref name="logId"/>.</summary>
     public static InferenceSession Session(byte[] model, string logId)
