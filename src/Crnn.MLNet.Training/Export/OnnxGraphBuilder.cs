@@ -11,7 +11,6 @@ namespace Crnn.MLNet.Training.Export;
 internal sealed class OnnxGraphBuilder
 {
     private readonly HashSet<string> definedNames = new(StringComparer.Ordinal);
-    private int nodeCount;
 
     public OnnxGraphBuilder(string graphName) => Graph = new GraphProto { Name = graphName };
 
@@ -96,12 +95,8 @@ internal sealed class OnnxGraphBuilder
         }
         node.Attribute.Add(attributes);
         Graph.Node.Add(node);
-        nodeCount++;
         return node;
     }
-
-    /// <summary>Number of nodes added so far.</summary>
-    public int NodeCount => nodeCount;
 
     public static AttributeProto Int(string name, long value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
@@ -115,13 +110,6 @@ internal sealed class OnnxGraphBuilder
 
     public static AttributeProto String(string name, string value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
-
-    public static AttributeProto Strings(string name, params string[] values)
-    {
-        var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Strings };
-        a.Strings.Add(values.Select(ByteString.CopyFromUtf8));
-        return a;
-    }
 
     private void Define(string name)
     {
