@@ -34,6 +34,34 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>Size of each write of <see cref="Write(string, ReadOnlySpan{byte}, Action{long})"/>.</summary>
+    public const int ChunkSize = 1 << 20;
+
+    /// <summary>
+    /// Writes <paramref name="content"/> atomically in chunks of <see cref="ChunkSize"/>, calling
+    /// <paramref name="onChunk"/> with the bytes written so far after each (it may throw to abort).
+    /// </summary>
+    public static void Write(string path, ReadOnlySpan<byte> content, Action<long>? onChunk = null)
+    {
+        string full = Path.GetFullPath(path);
+        if (Directory.Exists(full)) throw new IOException($"cannot write '{path}': it is a folder");
+        string folder = Path.GetDirectoryName(full) ?? ".";
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"cannot write '{path}': folder '{folder}' does not exist");
+        // A span cannot be captured by the lambda of Write(path, Action<Stream>), so copy once.
+        byte[] bytes = content.ToArray();
+        Write(full, stream =>
+        {
+            long written = 0;
+            while (written < bytes.Length)
+            {
+                int n = (int)Math.Min(ChunkSize, bytes.Length - written);
+                stream.Write(bytes, (int)written, n);
+                written += n;
+                onChunk?.Invoke(written);
+            }
+        });
+    }
+
     /// <summary>Writes all bytes atomically.</summary>
     public static void WriteAllBytes(string path, byte[] bytes) => Write(path, s => s.Write(bytes));
 

@@ -9,5 +9,6 @@ internal static class CommandRegistry
     {
         yield return DataCommand.Create();
         yield return TrainCommand.Create();
+        yield return ExportCommand.Create();
     }
 }

@@ -26,7 +26,7 @@ public sealed class TrainerTests : IDisposable
     [MnistFact]
     public void ShortRunLearnsWellAboveChance()
     {
-        var options = new TrainingOptions(epochs: 3, batchSize: 64, limit: 3000, seed: 1, threads: 2);
+        var options = new TrainingOptions(epochs: 3, batchSize: 32, warmupEpochs: 0.3, limit: 3000, seed: 1, threads: 2);
         var result = new CrnnTrainer(options, Tiny()).Train(mnist.Train, null, Dir("learn"));
 
         var history = result.State.History;
@@ -43,7 +43,7 @@ public sealed class TrainerTests : IDisposable
     [MnistFact]
     public void TestSetIsEvaluatedOnceAtTheEndWithBestWeights()
     {
-        var options = new TrainingOptions(epochs: 2, batchSize: 64, limit: 1500, seed: 5, threads: 2);
+        var options = new TrainingOptions(epochs: 2, batchSize: 32, warmupEpochs: 0.3, limit: 2000, seed: 5, threads: 2);
         var test = mnist.Test.Take(1000);
         var result = new CrnnTrainer(options, Tiny()).Train(mnist.Train, test, Dir("test"));
         var reference = CrnnTrainer.Evaluate(result.Model, test, Enumerable.Range(0, test.Count).ToArray(),

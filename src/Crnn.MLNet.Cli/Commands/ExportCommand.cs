@@ -1,0 +1,29 @@
+using System.CommandLine;
+using Crnn.MLNet.Training.Export;
+
+namespace Crnn.MLNet.Cli.Commands;
+
+/// <summary><c>crnn export</c>: writes a checkpoint's best weights as a standard ONNX model.</summary>
+internal static class ExportCommand
+{
+    public static Command Create()
+    {
+        var checkpoint = new Option<string>("--checkpoint") { Description = "Checkpoint written by 'crnn train' (checkpoint.ckpt).", Required = true };
+        var output = new Option<string>("--out") { Description = "ONNX file to write.", Required = true };
+        var command = new Command("export", "Export a training checkpoint (best weights) to ONNX, with labels and preprocessing in its metadata.")
+        {
+            checkpoint, output,
+        };
+        command.SetAction((Func<ParseResult, int>)(parse =>
+        {
+            string ckpt = parse.GetValue(checkpoint)!;
+            string outPath = parse.GetValue(output)!;
+            var ui = new ConsoleProgress(parse.InvocationConfiguration.Error);
+            ui.Run($"Exporting {ckpt}", report => ModelExport.ExportFromCheckpoint(ckpt, outPath,
+                new SyncProgress<CrnnExportProgress>(p => report(p.Fraction, p.Stage, false))));
+            parse.InvocationConfiguration.Output.WriteLine($"Wrote {outPath} ({new FileInfo(outPath).Length:N0} bytes, ONNX opset {CrnnOnnxExporter.OpsetVersion}).");
+            return 0;
+        }));
+        return command;
+    }
+}
