@@ -215,6 +215,33 @@ internal static class SchemaShapes
     public static SchemaShape.Column SlotNamesAnnotation() =>
         Column("SlotNames", SchemaShape.Column.VectorKind.Vector, TextDataViewType.Instance, false);
 
+    /// <summary>The shape of a schema (what ML.NET's internal <c>SchemaShape.Create</c> does), for tests and checks.</summary>
+    public static SchemaShape From(DataViewSchema schema)
+    {
+        var cols = new List<SchemaShape.Column>();
+        foreach (var c in schema)
+        {
+            if (c.IsHidden) continue;
+            var (kind, item, isKey) = Shape(c.Type);
+            var annotations = c.Annotations.Schema.Select(a => { var s = Shape(a.Type); return Column(a.Name, s.Kind, s.Item, s.IsKey); }).ToArray();
+            cols.Add(Column(c.Name, kind, item, isKey, new SchemaShape(annotations)));
+        }
+        return new SchemaShape(cols);
+    }
+
+    private static (SchemaShape.Column.VectorKind Kind, DataViewType Item, bool IsKey) Shape(DataViewType type)
+    {
+        var kind = type is VectorDataViewType v ? (v.Size > 0 ? SchemaShape.Column.VectorKind.Vector : SchemaShape.Column.VectorKind.VariableVector) : SchemaShape.Column.VectorKind.Scalar;
+        var item = type is VectorDataViewType vv ? vv.ItemType : type;
+        if (item is KeyDataViewType key)
+        {
+            DataViewType raw = key.RawType == typeof(uint) ? NumberDataViewType.UInt32 : key.RawType == typeof(ulong) ? NumberDataViewType.UInt64
+                : key.RawType == typeof(ushort) ? NumberDataViewType.UInt16 : NumberDataViewType.Byte;
+            return (kind, raw, true);
+        }
+        return (kind, item, false);
+    }
+
     /// <summary>The input shape with <paramref name="added"/> appended (replacing columns of the same name).</summary>
     public static SchemaShape With(SchemaShape input, params SchemaShape.Column[] added)
     {
