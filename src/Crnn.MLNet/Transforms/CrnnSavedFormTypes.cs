@@ -15,7 +15,7 @@ namespace Crnn.MLNet.Transforms.SavedForm;
 public sealed class CrnnPathSource { public string CrnnSource = ""; }
 
 [EditorBrowsable(EditorBrowsableState.Never)]
-public sealed class CrnnImageSource { [ImageType(CrnnSavedForms.Height, CrnnSavedForms.Width)] public MLImage? CrnnSource; }
+public sealed class CrnnImageSource { [AnySizeImage] public MLImage? CrnnSource; }
 
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class CrnnPixelSource { [VectorType(CrnnSavedForms.Height * CrnnSavedForms.Width)] public float[] CrnnSource = []; }

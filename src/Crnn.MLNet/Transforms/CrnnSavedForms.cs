@@ -46,10 +46,10 @@ internal static class CrnnSavedForms
         var o = t.Options;
         string kind = t.Kind switch { CrnnInputKind.Path => "Path", CrnnInputKind.Image => "Image", _ => "Pixels" };
         string contract = $"Crnn.Normalize.{kind}.{o.Polarity}.{t.Framing}.{o.BadImages}.v1";
-        IEstimator<ITransformer> est = ml.Transforms.CopyColumns(SourceColumn, o.InputColumnName);
+        var est = new List<IEstimator<ITransformer>> { ml.Transforms.CopyColumns(SourceColumn, o.InputColumnName) };
         if (t.Kind == CrnnInputKind.BytePixels)
-            est = est.Append(ml.Transforms.Conversion.ConvertType(SourceColumn, SourceColumn, DataKind.Single));
-        est = est.Append(t.Kind switch
+            est.Add(ml.Transforms.Conversion.ConvertType(SourceColumn, SourceColumn, DataKind.Single));
+        est.Add(t.Kind switch
         {
             CrnnInputKind.Path => CustomMapping<CrnnPathSource>(ml, contract),
             CrnnInputKind.Image => CustomMapping<CrnnImageSource>(ml, contract),
@@ -57,14 +57,14 @@ internal static class CrnnSavedForms
         });
         string mean = ((float)m.Normalization.Mean).ToString("R", CultureInfo.InvariantCulture);
         string std = ((float)m.Normalization.Std).ToString("R", CultureInfo.InvariantCulture);
-        est = est.Append(ml.Transforms.Expression(o.OutputColumnName, $"x : (x - {mean}) / {std}", PixelsColumn));
+        est.Add(ml.Transforms.Expression(o.OutputColumnName, $"x : (x - {mean}) / {std}", PixelsColumn));
         var drop = new List<string> { SourceColumn, PixelsColumn };
         if (o.BadImages == BadImageHandling.Skip && o.ErrorColumnName != ErrorColumn)
-            est = est.Append(ml.Transforms.CopyColumns(o.ErrorColumnName, ErrorColumn));
+            est.Add(ml.Transforms.CopyColumns(o.ErrorColumnName, ErrorColumn));
         if (o.BadImages != BadImageHandling.Skip || o.ErrorColumnName != ErrorColumn) drop.Add(ErrorColumn);
         drop.RemoveAll(c => c == o.OutputColumnName || c == o.InputColumnName || (o.BadImages == BadImageHandling.Skip && c == o.ErrorColumnName));
-        est = est.Append(ml.Transforms.DropColumns(drop.ToArray()));
-        Save(est.Fit(new EmptyDataView(t.InputSchema)), ctx);
+        est.Add(ml.Transforms.DropColumns(drop.ToArray()));
+        Save(FitEach(t.InputSchema, est), ctx);
     }
 
     private static IEstimator<ITransformer> CustomMapping<TSrc>(MLContext ml, string contract) where TSrc : class, new()
@@ -85,13 +85,16 @@ internal static class CrnnSavedForms
         var config = new ScorerConfig(o.InputColumnName, o.ScoreColumnName, o.LogitsColumnName, o.BatchSize);
         byte[] bytes = OnnxMetadataAppender.Append(t.Model.ModelBytes, ScorerMetadataKey, JsonSerializer.Serialize(config, ScorerConfig.Json));
         var outputs = o.LogitsColumnName is null ? new[] { probs } : [probs, logits];
-        IEstimator<ITransformer> est = ml.Transforms.CopyColumns(onnxInput, o.InputColumnName);
-        est = est.Append(ml.Transforms.ApplyOnnxModel(outputs, [onnxInput], new MemoryStream(bytes)));
-        if (o.ScoreColumnName != probs) est = est.Append(ml.Transforms.CopyColumns(o.ScoreColumnName, probs));
-        if (o.LogitsColumnName is { } l && l != logits) est = est.Append(ml.Transforms.CopyColumns(l, logits));
-        var drop = new[] { onnxInput, probs, logits }.Where(c => c != o.InputColumnName && c != o.ScoreColumnName && c != o.LogitsColumnName).Distinct().ToArray();
-        est = est.Append(ml.Transforms.DropColumns(drop));
-        Save(est.Fit(new EmptyDataView(t.InputSchema)), ctx);
+        var est = new List<IEstimator<ITransformer>>
+        {
+            ml.Transforms.CopyColumns(onnxInput, o.InputColumnName),
+            ml.Transforms.ApplyOnnxModel(outputs, [onnxInput], new MemoryStream(bytes)),
+        };
+        if (o.ScoreColumnName != probs) est.Add(ml.Transforms.CopyColumns(o.ScoreColumnName, probs));
+        if (o.LogitsColumnName is { } l && l != logits) est.Add(ml.Transforms.CopyColumns(l, logits));
+        var drop = outputs.Prepend(onnxInput).Where(c => c != o.InputColumnName && c != o.ScoreColumnName && c != o.LogitsColumnName).Distinct().ToArray();
+        est.Add(ml.Transforms.DropColumns(drop));
+        Save(FitEach(t.InputSchema, est), ctx);
     }
 
     public static void SaveLabelMapping(CrnnLabelMappingTransformer t, ModelSaveContext ctx)
@@ -100,12 +103,28 @@ internal static class CrnnSavedForms
         var o = t.Options;
         var lookup = ml.Data.LoadFromEnumerable(t.Labels.Select((l, i) => new ClassLabel { Class = (uint)i, Label = l }).ToArray());
         var keys = ml.Data.LoadFromEnumerable(t.Labels.Select(l => new KeyLabel { Label = l }).ToArray());
-        IEstimator<ITransformer> est = ml.Transforms.CopyColumns(ScoreTempColumn, o.ScoreColumnName)
-            .Append(ml.Transforms.CustomMapping(new ArgMaxFactory().GetMapping(), ArgMaxFactory.Contract))
-            .Append(ml.Transforms.Conversion.MapValue(o.PredictedLabelTextColumnName, lookup, lookup.Schema[nameof(ClassLabel.Class)], lookup.Schema[nameof(ClassLabel.Label)], ClassColumn))
-            .Append(ml.Transforms.Conversion.MapValueToKey(o.PredictedLabelColumnName, o.PredictedLabelTextColumnName, keyData: keys))
-            .Append(ml.Transforms.DropColumns(ScoreTempColumn, ClassColumn));
-        Save(est.Fit(new EmptyDataView(t.InputSchema)), ctx);
+        Save(FitEach(t.InputSchema,
+        [
+            ml.Transforms.CopyColumns(ScoreTempColumn, o.ScoreColumnName),
+            ml.Transforms.CustomMapping(new ArgMaxFactory().GetMapping(), ArgMaxFactory.Contract),
+            ml.Transforms.Conversion.MapValue(o.PredictedLabelTextColumnName, lookup, lookup.Schema[nameof(ClassLabel.Class)], lookup.Schema[nameof(ClassLabel.Label)], ClassColumn),
+            ml.Transforms.Conversion.MapValueToKey(o.PredictedLabelColumnName, o.PredictedLabelTextColumnName, keyData: keys),
+            ml.Transforms.DropColumns(ScoreTempColumn, ClassColumn),
+        ]), ctx);
+    }
+
+    // Fitted one by one on an empty view rather than as an EstimatorChain: ML.NET's CustomMappingEstimator compares
+    // column types by reference in GetOutputSchema and so refuses image columns that its transformer accepts.
+    private static TransformerChain<ITransformer> FitEach(DataViewSchema schema, IReadOnlyList<IEstimator<ITransformer>> estimators)
+    {
+        IDataView data = new EmptyDataView(schema);
+        var fitted = new ITransformer[estimators.Count];
+        for (int i = 0; i < fitted.Length; i++)
+        {
+            fitted[i] = estimators[i].Fit(data);
+            data = fitted[i].Transform(data);
+        }
+        return new TransformerChain<ITransformer>(fitted);
     }
 
     private static void Save(ITransformer stock, ModelSaveContext ctx) => ((ICanSaveModel)stock).Save(ctx);

@@ -6,7 +6,7 @@ using SkiaSharp;
 namespace Crnn.MLNet.Tests.Support;
 
 public sealed class PathRow { public string Image { get; set; } = ""; public string Label { get; set; } = ""; }
-public sealed class ImageRow { [ImageType(28, 28)] public MLImage? Image { get; set; } public string Label { get; set; } = ""; }
+public sealed class ImageRow { [Crnn.MLNet.Transforms.AnySizeImage] public MLImage? Image { get; set; } public string Label { get; set; } = ""; }
 public sealed class FloatPixelRow { [VectorType(784)] public float[] Image { get; set; } = []; public string Label { get; set; } = ""; }
 public sealed class BytePixelRow { [VectorType(784)] public byte[] Image { get; set; } = []; public uint Label { get; set; } }
 
