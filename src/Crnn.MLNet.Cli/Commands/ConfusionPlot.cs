@@ -25,7 +25,7 @@ internal static class ConfusionPlot
             Title = $"{r.Dataset} ({r.Split}): accuracy {r.MicroAccuracy.ToString("P2", CultureInfo.InvariantCulture)}",
             Background = OxyColors.White,
         };
-        model.Axes.Add(new LinearColorAxis { Position = AxisPosition.Right, Palette = OxyPalettes.BlueWhiteRed(200), Minimum = 0, Maximum = 1, Title = "share of actual" });
+        model.Axes.Add(new LinearColorAxis { Position = AxisPosition.Right, Palette = OxyPalette.Interpolate(200, OxyColors.White, OxyColors.SkyBlue, OxyColors.SteelBlue), Minimum = 0, Maximum = 1, Title = "share of actual" });
         model.Axes.Add(new CategoryAxis { Position = AxisPosition.Bottom, Title = "predicted", ItemsSource = r.Labels, Key = "x" });
         model.Axes.Add(new CategoryAxis { Position = AxisPosition.Left, Title = "actual", ItemsSource = r.Labels, StartPosition = 1, EndPosition = 0, Key = "y" });
         model.Series.Add(new HeatMapSeries
