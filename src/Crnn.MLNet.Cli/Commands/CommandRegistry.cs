@@ -7,8 +7,10 @@ internal static class CommandRegistry
 {
     public static IEnumerable<Command> All()
     {
-        yield return DataCommand.Create();
         yield return TrainCommand.Create();
         yield return ExportCommand.Create();
+        yield return EvaluateCommand.Create();
+        yield return PredictCommand.Create();
+        yield return DataCommand.Create();
     }
 }

@@ -1,0 +1,22 @@
+namespace Crnn.MLNet.Cli.Commands;
+
+/// <summary>
+/// Finds the model for <c>predict</c> and <c>evaluate</c>: <c>--model</c> when given, else <c>models/mnist-crnn.onnx</c>
+/// in the current directory or beside the <c>crnn</c> executable (or one of their parent directories).
+/// </summary>
+internal static class ModelLocator
+{
+    public const string DefaultRelativePath = "models/mnist-crnn.onnx";
+
+    public static string Resolve(string? model)
+    {
+        if (!string.IsNullOrWhiteSpace(model)) return model;
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                string candidate = Path.Combine(dir.FullName, "models", "mnist-crnn.onnx");
+                if (File.Exists(candidate)) return candidate;
+            }
+        throw new CliUsageException($"no --model given, and {DefaultRelativePath} was not found under the current directory, beside crnn, or in their parents.");
+    }
+}

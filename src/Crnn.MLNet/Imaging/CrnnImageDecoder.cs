@@ -1,0 +1,126 @@
+using System.Runtime.InteropServices;
+using SkiaSharp;
+
+namespace Crnn.MLNet.Imaging;
+
+/// <summary>A decoded image as 8-bit grayscale (transparent areas composited over white), reusable between images.</summary>
+public sealed class GrayImage
+{
+    internal byte[] Buffer = [];
+
+    public int Width { get; internal set; }
+    public int Height { get; internal set; }
+    public ReadOnlySpan<byte> Pixels => Buffer.AsSpan(0, Width * Height);
+}
+
+/// <summary>
+/// Decodes PNG, JPEG, BMP, GIF and WebP files with SkiaSharp's codec, checking the header's dimensions
+/// against a pixel limit before any pixel is decoded. Every error names the image's source.
+/// Stateless and thread-safe.
+/// </summary>
+public static class CrnnImageDecoder
+{
+    /// <summary>Files larger than this are refused before reading (bytes).</summary>
+    public const long MaxFileBytes = 256L * 1024 * 1024;
+
+    /// <summary>Reads and decodes an image file into <paramref name="into"/> (reused).</summary>
+    /// <exception cref="InvalidDataException">The file is missing, unreadable, empty, corrupt, truncated or too large; the message names it.</exception>
+    public static void DecodeFile(string path, long maxPixels, GrayImage into)
+    {
+        byte[] bytes;
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists) throw new InvalidDataException($"{path}: file not found.");
+            if (info.Length > MaxFileBytes) throw new InvalidDataException($"{path}: file is {info.Length} bytes, more than the {MaxFileBytes} an image may have.");
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException && e is not InvalidDataException)
+        {
+            throw new InvalidDataException($"{path}: cannot read the file: {e.Message}", e);
+        }
+        Decode(bytes, path, maxPixels, into);
+    }
+
+    /// <summary>Reads a stream to its end and decodes it; <paramref name="source"/> names it in errors.</summary>
+    public static void DecodeStream(Stream stream, string source, long maxPixels, GrayImage into)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var ms = new MemoryStream();
+        try
+        {
+            stream.CopyTo(ms);
+        }
+        catch (IOException e)
+        {
+            throw new InvalidDataException($"{source}: cannot read the stream: {e.Message}", e);
+        }
+        Decode(ms.GetBuffer().AsSpan(0, (int)ms.Length), source, maxPixels, into);
+    }
+
+    /// <summary>Decodes encoded image bytes.</summary>
+    public static unsafe void Decode(ReadOnlySpan<byte> encoded, string source, long maxPixels, GrayImage into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        if (encoded.IsEmpty) throw new InvalidDataException($"{source}: the image is empty (0 bytes).");
+        SKCodec? codec;
+        SKCodecResult result;
+        SKData data;
+        fixed (byte* p = encoded)
+        {
+            data = SKData.CreateCopy((IntPtr)p, encoded.Length);
+        }
+        using var dataOwner = data;
+        codec = SKCodec.Create(new SKMemoryStream(data), out result);
+        if (codec is null)
+            throw new InvalidDataException($"{source}: not a readable image ({Describe(result)}); expected PNG, JPEG, BMP, GIF or WebP.");
+        using (codec)
+        {
+            var header = codec.Info;
+            int w = header.Width, h = header.Height;
+            if (w <= 0 || h <= 0) throw new InvalidDataException($"{source}: the image header gives an empty size {w}x{h}.");
+            if ((long)w * h > maxPixels)
+                throw new InvalidDataException($"{source}: the image is {w}x{h} = {(long)w * h} pixels, more than the limit of {maxPixels} (option MaxImagePixels).");
+            var info = new SKImageInfo(w, h, SKColorType.Bgra8888, SKAlphaType.Premul);
+            byte[] rgba = System.Buffers.ArrayPool<byte>.Shared.Rent(checked(w * h * 4));
+            try
+            {
+                fixed (byte* px = rgba)
+                {
+                    result = codec.GetPixels(info, (IntPtr)px);
+                }
+                if (result != SKCodecResult.Success)
+                    throw new InvalidDataException(result == SKCodecResult.IncompleteInput
+                        ? $"{source}: the image data is truncated (the file ends before the last row)."
+                        : $"{source}: cannot decode the image ({Describe(result)}).");
+                if (into.Buffer.Length < w * h) into.Buffer = new byte[w * h];
+                ToGray(rgba.AsSpan(0, w * h * 4), into.Buffer.AsSpan(0, w * h));
+                into.Width = w;
+                into.Height = h;
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(rgba);
+            }
+        }
+    }
+
+    /// <summary>B,G,R,A premultiplied to gray over white.</summary>
+    internal static void ToGray(ReadOnlySpan<byte> bgra, Span<byte> gray)
+    {
+        for (int i = 0, p = 0; i < gray.Length; i++, p += 4)
+        {
+            int lum = (114 * bgra[p] + 587 * bgra[p + 1] + 299 * bgra[p + 2] + 500) / 1000 + (255 - bgra[p + 3]);
+            gray[i] = (byte)Math.Min(lum, 255);
+        }
+    }
+
+    private static string Describe(SKCodecResult r) => r switch
+    {
+        SKCodecResult.IncompleteInput => "truncated or incomplete data",
+        SKCodecResult.InvalidInput => "corrupt data",
+        SKCodecResult.Unimplemented => "unsupported format or encoding",
+        SKCodecResult.ErrorInInput => "corrupt data",
+        _ => $"unrecognised format or corrupt data: {r}",
+    };
+}

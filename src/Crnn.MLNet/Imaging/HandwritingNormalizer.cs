@@ -1,0 +1,292 @@
+using Crnn.MLNet.Model;
+
+namespace Crnn.MLNet.Imaging;
+
+/// <summary>Which way round ink and paper are in an input image.</summary>
+public enum InkPolarity
+{
+    /// <summary>Decide per image from its border: a light border means dark ink on light paper.</summary>
+    Auto,
+    /// <summary>Dark ink on light paper (a scan or a photo of writing): inverted before scoring.</summary>
+    DarkOnLight,
+    /// <summary>Light ink on a dark background (MNIST's convention): used as is.</summary>
+    LightOnDark,
+}
+
+/// <summary>How a character is placed into the model's input.</summary>
+public enum CharacterFraming
+{
+    /// <summary>
+    /// Crop to the ink, scale (keeping the aspect ratio) to fit the model's fit box (20 x 20 for MNIST) and centre it
+    /// in the input (by centre of mass for MNIST), as the model's metadata says. For images of any size.
+    /// </summary>
+    Fit,
+    /// <summary>
+    /// Use the pixels as they are: the image must already have the model's input size and be framed like the
+    /// training data (for example rows of an MNIST IDX file). Only polarity and the normalisation are applied.
+    /// </summary>
+    None,
+}
+
+/// <summary>
+/// Turns a grayscale picture of one character into the model's input tensor: polarity, crop to the ink,
+/// fit into the fit box keeping the aspect ratio, centre, then <c>(v - mean) / std</c>.
+/// Not thread-safe: it keeps scratch buffers so that scoring allocates nothing per image; use one per thread.
+/// </summary>
+public sealed class HandwritingNormalizer
+{
+    private readonly int _height, _width, _fitBox;
+    private readonly float _mean, _invStd;
+    private readonly CrnnCentering _centering;
+    private float[] _gray = [];
+    private float[] _patch = [];
+    private float[] _tmp = [];
+    private float[] _weights = [];
+    private int[] _starts = [];
+    private int[] _counts = [];
+
+    /// <summary>Ink below this fraction of the strongest ink is treated as paper when cropping.</summary>
+    internal const float CropThreshold = 0.2f;
+
+    /// <summary>An image whose ink is weaker than this (range 0..1) counts as blank.</summary>
+    internal const float BlankContrast = 0.08f;
+
+    public HandwritingNormalizer(CrnnModelMetadata metadata, InkPolarity polarity = InkPolarity.Auto, CharacterFraming framing = CharacterFraming.Fit)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        _height = metadata.Input.Height;
+        _width = metadata.Input.Width;
+        _fitBox = metadata.Preprocessing.FitBox;
+        _centering = metadata.Preprocessing.Centering;
+        _mean = (float)metadata.Normalization.Mean;
+        _invStd = (float)(1 / metadata.Normalization.Std);
+        if (metadata.Preprocessing.Polarity != "light-on-dark")
+            throw new NotSupportedException($"preprocessing polarity '{metadata.Preprocessing.Polarity}' is not supported (expected 'light-on-dark').");
+        Polarity = polarity;
+        Framing = framing;
+    }
+
+    public InkPolarity Polarity { get; }
+    public CharacterFraming Framing { get; }
+
+    /// <summary>Floats written per image.</summary>
+    public int OutputSize => _height * _width;
+
+    /// <summary>Normalises an 8-bit grayscale image (row-major, <paramref name="width"/> x <paramref name="height"/>).</summary>
+    public void Normalize(ReadOnlySpan<byte> gray, int width, int height, Span<float> destination)
+    {
+        var g = Prepare(width, height, gray.Length, destination);
+        for (int i = 0; i < g.Length; i++) g[i] = gray[i] * (1f / 255f);
+        Finish(width, height, destination);
+    }
+
+    /// <summary>Normalises a grayscale image given as floats in 0..255 (row-major).</summary>
+    public void Normalize(ReadOnlySpan<float> gray, int width, int height, Span<float> destination)
+    {
+        var g = Prepare(width, height, gray.Length, destination);
+        for (int i = 0; i < g.Length; i++) g[i] = gray[i] * (1f / 255f);
+        Finish(width, height, destination);
+    }
+
+    /// <summary>
+    /// Normalises 32-bit pixels (B,G,R,A or R,G,B,A bytes, premultiplied alpha as in <see cref="Microsoft.ML.Data.MLImage"/>).
+    /// Transparent areas count as white paper.
+    /// </summary>
+    public void NormalizeColor(ReadOnlySpan<byte> pixels, int width, int height, bool bgra, Span<float> destination)
+    {
+        var g = Prepare(width, height, pixels.Length / 4, destination);
+        int r = bgra ? 2 : 0, b = bgra ? 0 : 2;
+        for (int i = 0, p = 0; i < g.Length; i++, p += 4)
+        {
+            // Luma of the premultiplied colour composited over white.
+            float lum = 0.299f * pixels[p + r] + 0.587f * pixels[p + 1] + 0.114f * pixels[p + b] + (255 - pixels[p + 3]);
+            g[i] = MathF.Min(lum, 255f) * (1f / 255f);
+        }
+        Finish(width, height, destination);
+    }
+
+    private Span<float> Prepare(int width, int height, int length, Span<float> destination)
+    {
+        if (width <= 0 || height <= 0) throw new ArgumentException($"image size must be positive, got {width}x{height}.");
+        long n = (long)width * height;
+        if (length < n) throw new ArgumentException($"a {width}x{height} image needs {n} pixels, got {length}.");
+        if (destination.Length < OutputSize) throw new ArgumentException($"destination holds {destination.Length} floats, needs {OutputSize}.");
+        if (Framing == CharacterFraming.None && (width != _width || height != _height))
+            throw new ArgumentException($"framing 'None' needs images of the model's input size {_width}x{_height}, got {width}x{height}; use framing 'Fit'.");
+        Grow(ref _gray, (int)n);
+        return _gray.AsSpan(0, (int)n);
+    }
+
+    private void Finish(int w, int h, Span<float> dest)
+    {
+        var g = _gray.AsSpan(0, w * h);
+        bool invert = Polarity switch
+        {
+            InkPolarity.DarkOnLight => true,
+            InkPolarity.LightOnDark => false,
+            _ => BorderMean(g, w, h) > 0.5f,
+        };
+        if (invert)
+            for (int i = 0; i < g.Length; i++) g[i] = 1f - g[i];
+
+        if (Framing == CharacterFraming.None)
+        {
+            for (int i = 0; i < g.Length; i++) dest[i] = (g[i] - _mean) * _invStd;
+            return;
+        }
+
+        // Contrast: paper level from the border, ink level from the strongest pixel.
+        float bg = BorderMean(g, w, h), max = 0;
+        foreach (float v in g) max = MathF.Max(max, v);
+        float background = (0 - _mean) * _invStd;
+        if (max - bg < BlankContrast)
+        {
+            dest[..OutputSize].Fill(background);
+            return;
+        }
+        float scale = 1f / (max - bg);
+        int x0 = w, y0 = h, x1 = -1, y1 = -1;
+        for (int y = 0; y < h; y++)
+        {
+            var row = g.Slice(y * w, w);
+            for (int x = 0; x < w; x++)
+            {
+                float v = Math.Clamp((row[x] - bg) * scale, 0f, 1f);
+                row[x] = v;
+                if (v > CropThreshold)
+                {
+                    if (x < x0) x0 = x;
+                    if (x > x1) x1 = x;
+                    if (y < y0) y0 = y;
+                    y1 = y;
+                }
+            }
+        }
+        if (x1 < 0)
+        {
+            dest[..OutputSize].Fill(background);
+            return;
+        }
+
+        // Fit the ink's bounding box into the fit box, keeping the aspect ratio.
+        int bw = x1 - x0 + 1, bh = y1 - y0 + 1;
+        double s = (double)_fitBox / Math.Max(bw, bh);
+        int pw = Math.Clamp((int)Math.Round(bw * s), 1, _fitBox), ph = Math.Clamp((int)Math.Round(bh * s), 1, _fitBox);
+        Grow(ref _patch, pw * ph);
+        Grow(ref _tmp, pw * bh);
+        var patch = _patch.AsSpan(0, pw * ph);
+        // Horizontal pass: bh rows of bw -> pw, then vertical: pw columns of bh -> ph.
+        var tmp = _tmp.AsSpan(0, pw * bh);
+        PrepareFilter(bw, pw);
+        for (int y = 0; y < bh; y++)
+            ApplyFilter(g.Slice((y0 + y) * w + x0), 1, tmp.Slice(y * pw), 1, pw);
+        PrepareFilter(bh, ph);
+        for (int x = 0; x < pw; x++)
+            ApplyFilter(tmp.Slice(x), pw, patch.Slice(x), pw, ph);
+
+        // Place: centre of mass (MNIST) or bounding box at the canvas centre, with whole-pixel shifts.
+        int ox, oy;
+        if (_centering == CrnnCentering.CenterOfMass)
+        {
+            double sum = 0, sx = 0, sy = 0;
+            for (int y = 0; y < ph; y++)
+                for (int x = 0; x < pw; x++)
+                {
+                    float v = patch[y * pw + x];
+                    sum += v; sx += v * x; sy += v * y;
+                }
+            double cx = sum > 0 ? sx / sum : (pw - 1) / 2.0, cy = sum > 0 ? sy / sum : (ph - 1) / 2.0;
+            ox = (int)Math.Round((_width - 1) / 2.0 - cx);
+            oy = (int)Math.Round((_height - 1) / 2.0 - cy);
+        }
+        else
+        {
+            ox = (_width - pw) / 2;
+            oy = (_height - ph) / 2;
+        }
+        dest[..OutputSize].Fill(background);
+        for (int y = 0; y < ph; y++)
+        {
+            int ty = y + oy;
+            if ((uint)ty >= (uint)_height) continue;
+            for (int x = 0; x < pw; x++)
+            {
+                int tx = x + ox;
+                if ((uint)tx >= (uint)_width) continue;
+                dest[ty * _width + tx] = (patch[y * pw + x] - _mean) * _invStd;
+            }
+        }
+    }
+
+    private static float BorderMean(ReadOnlySpan<float> g, int w, int h)
+    {
+        // A frame about 1/16 of the smaller side thick (at least one pixel).
+        int t = Math.Max(1, Math.Min(w, h) / 16);
+        double sum = 0;
+        long n = 0;
+        for (int y = 0; y < h; y++)
+        {
+            bool fullRow = y < t || y >= h - t;
+            var row = g.Slice(y * w, w);
+            if (fullRow)
+            {
+                foreach (float v in row) sum += v;
+                n += w;
+            }
+            else
+            {
+                for (int x = 0; x < Math.Min(t, w); x++) { sum += row[x] + row[w - 1 - x]; n += 2; }
+            }
+        }
+        return n == 0 ? 0 : (float)(sum / n);
+    }
+
+    // Separable resampling with a triangle (bilinear) kernel widened when shrinking, so that every source
+    // pixel contributes (anti-aliased, like the area averaging used to make MNIST).
+    private void PrepareFilter(int inSize, int outSize)
+    {
+        double scale = (double)outSize / inSize;
+        double support = scale < 1 ? 1 / scale : 1;
+        int maxTaps = (int)Math.Ceiling(support * 2) + 2;
+        Grow(ref _weights, outSize * maxTaps);
+        if (_starts.Length < outSize) { _starts = new int[outSize]; _counts = new int[outSize]; }
+        for (int o = 0; o < outSize; o++)
+        {
+            double centre = (o + 0.5) / scale - 0.5;
+            int first = Math.Max(0, (int)Math.Floor(centre - support) + 1);
+            int last = Math.Min(inSize - 1, (int)Math.Ceiling(centre + support) - 1);
+            if (last < first) { first = last = Math.Clamp((int)Math.Round(centre), 0, inSize - 1); }
+            int count = Math.Min(last - first + 1, maxTaps);
+            double total = 0;
+            for (int k = 0; k < count; k++)
+            {
+                double wgt = Math.Max(0, 1 - Math.Abs((first + k - centre) / support));
+                _weights[o * maxTaps + k] = (float)wgt;
+                total += wgt;
+            }
+            if (total <= 0) { _weights[o * maxTaps] = 1; total = 1; count = Math.Max(count, 1); }
+            for (int k = 0; k < count; k++) _weights[o * maxTaps + k] = (float)(_weights[o * maxTaps + k] / total);
+            _starts[o] = first;
+            _counts[o] = count;
+        }
+        _taps = maxTaps;
+    }
+
+    private int _taps;
+
+    private void ApplyFilter(ReadOnlySpan<float> src, int srcStride, Span<float> dst, int dstStride, int outSize)
+    {
+        for (int o = 0; o < outSize; o++)
+        {
+            int first = _starts[o], count = _counts[o], wo = o * _taps;
+            float acc = 0;
+            for (int k = 0; k < count; k++) acc += _weights[wo + k] * src[(first + k) * srcStride];
+            dst[o * dstStride] = acc;
+        }
+    }
+
+    private static void Grow(ref float[] buffer, int size)
+    {
+        if (buffer.Length < size) buffer = new float[Math.Max(size, buffer.Length * 2)];
+    }
+}

@@ -1,0 +1,220 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace Crnn.MLNet.Model;
+
+/// <summary>
+/// An opened CRNN ONNX model: one ONNX Runtime session, its validated <see cref="CrnnModelMetadata"/>
+/// and the model bytes. Shared by <see cref="Crnn.MLNet.Recognition.CrnnRecognizer"/> and the ML.NET transforms.
+/// </summary>
+/// <remarks>
+/// Thread safety: <see cref="Run"/> may be called from several threads at once (ONNX Runtime sessions
+/// allow concurrent runs); each caller passes its own buffers. Dispose only when no run is in progress.
+/// </remarks>
+public sealed class CrnnOnnxModel : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
+    private readonly string[] _probabilitiesOnly;
+    private int _disposed;
+
+    private CrnnOnnxModel(byte[] modelBytes, string source, CrnnSessionOptions? options)
+    {
+        Source = source;
+        ModelBytes = modelBytes;
+        options ??= CrnnSessionOptions.Default;
+        using var so = new SessionOptions();
+        if (options.IntraOpThreads is int intra) so.IntraOpNumThreads = intra;
+        if (options.InterOpThreads is int inter) so.InterOpNumThreads = inter;
+        so.GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL;
+        try
+        {
+            _session = new InferenceSession(modelBytes, so);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidDataException($"{source}: ONNX Runtime cannot load the model: {OneLine(e.Message)}", e);
+        }
+        try
+        {
+            Metadata = ReadMetadata(_session, source);
+            CheckSignature(_session, Metadata, source);
+        }
+        catch
+        {
+            _session.Dispose();
+            throw;
+        }
+        CustomMetadata = new Dictionary<string, string>(_session.ModelMetadata.CustomMetadataMap);
+        _inputNames = [Metadata.Input.Name];
+        _outputNames = [Metadata.Output.Probabilities, Metadata.Output.Logits];
+        _probabilitiesOnly = [Metadata.Output.Probabilities];
+        Labels = Metadata.Labels.ToArray();
+    }
+
+    /// <summary>Opens a model file. Throws <see cref="InvalidDataException"/> naming the file when it is not a usable CRNN model.</summary>
+    public static CrnnOnnxModel Load(string path, CrnnSessionOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new FileNotFoundException($"{path}: cannot read the model: {e.Message}", path, e);
+        }
+        return new CrnnOnnxModel(bytes, path, options);
+    }
+
+    /// <summary>Opens a model from a stream (read to its end). <paramref name="source"/> names it in errors.</summary>
+    public static CrnnOnnxModel Load(Stream stream, string source = "model stream", CrnnSessionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var ms = new MemoryStream();
+        stream.CopyTo(ms);
+        return new CrnnOnnxModel(ms.ToArray(), source, options);
+    }
+
+    /// <summary>Opens a model from its bytes (not copied: do not change them afterwards).</summary>
+    public static CrnnOnnxModel FromBytes(byte[] modelBytes, string source = "model", CrnnSessionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(modelBytes);
+        return new CrnnOnnxModel(modelBytes, source, options);
+    }
+
+    /// <summary>Reads and validates only the metadata of a model file (opens a session to do so).</summary>
+    public static CrnnModelMetadata ReadMetadata(string path)
+    {
+        using var model = Load(path);
+        return model.Metadata;
+    }
+
+    /// <summary>Where the model came from (file path or a name given by the caller), for messages.</summary>
+    public string Source { get; }
+
+    /// <summary>The model's self-description.</summary>
+    public CrnnModelMetadata Metadata { get; }
+
+    /// <summary>Class labels in output order.</summary>
+    public IReadOnlyList<string> Labels { get; }
+
+    public int ClassCount => Labels.Count;
+    public int InputHeight => Metadata.Input.Height;
+    public int InputWidth => Metadata.Input.Width;
+
+    /// <summary>Floats per image in the input tensor (Height x Width).</summary>
+    public int InputSize => Metadata.Input.Height * Metadata.Input.Width;
+
+    /// <summary>All ONNX <c>metadata_props</c> entries.</summary>
+    public IReadOnlyDictionary<string, string> CustomMetadata { get; }
+
+    /// <summary>The ONNX file's bytes (for saving the model inside an ML.NET pipeline).</summary>
+    internal byte[] ModelBytes { get; }
+
+    /// <summary>
+    /// Scores <paramref name="count"/> normalised inputs laid out one after the other in <paramref name="inputs"/>
+    /// (<see cref="InputSize"/> floats each) and writes <c>count x ClassCount</c> probabilities (and logits when
+    /// <paramref name="logits"/> is not empty). One ONNX Runtime run for the whole batch.
+    /// </summary>
+    public void Run(ReadOnlyMemory<float> inputs, int count, Memory<float> probabilities, Memory<float> logits = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (count <= 0) throw new ArgumentOutOfRangeException(nameof(count), count, "must be positive");
+        if (inputs.Length < count * InputSize)
+            throw new ArgumentException($"inputs hold {inputs.Length} floats, {count} images need {count * InputSize}.", nameof(inputs));
+        if (probabilities.Length < count * ClassCount)
+            throw new ArgumentException($"probabilities hold {probabilities.Length} floats, {count} images need {count * ClassCount}.", nameof(probabilities));
+        bool wantLogits = !logits.IsEmpty;
+        if (wantLogits && logits.Length < count * ClassCount)
+            throw new ArgumentException($"logits hold {logits.Length} floats, {count} images need {count * ClassCount}.", nameof(logits));
+
+        // ORT only reads the input; the cast is the documented way to hand it read-only memory without a copy.
+        var inputMemory = System.Runtime.InteropServices.MemoryMarshal.AsMemory(inputs[..(count * InputSize)]);
+        using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, inputMemory,
+            [count, 1, InputHeight, InputWidth]);
+        using var probs = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, probabilities[..(count * ClassCount)], [count, ClassCount]);
+        using var logs = wantLogits
+            ? OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, logits[..(count * ClassCount)], [count, ClassCount])
+            : null;
+        try
+        {
+            if (wantLogits)
+                _session.Run(s_runOptions, _inputNames, [input], _outputNames, [probs, logs!]);
+            else
+                _session.Run(s_runOptions, _inputNames, [input], _probabilitiesOnly, [probs]);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidOperationException($"{Source}: ONNX Runtime failed to score a batch of {count}: {OneLine(e.Message)}", e);
+        }
+    }
+
+    private static readonly RunOptions s_runOptions = new();
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0) _session.Dispose();
+    }
+
+    private static CrnnModelMetadata ReadMetadata(InferenceSession session, string source)
+    {
+        var map = session.ModelMetadata.CustomMetadataMap;
+        if (!map.TryGetValue(CrnnModelMetadata.MetadataKey, out var json) || string.IsNullOrWhiteSpace(json))
+            throw new InvalidDataException($"{source}: metadata '{CrnnModelMetadata.MetadataKey}' is missing: not a Crnn.MLNet model (export it with 'crnn export').");
+        return CrnnModelMetadata.FromJson(json, source);
+    }
+
+    private static void CheckSignature(InferenceSession session, CrnnModelMetadata m, string source)
+    {
+        string expectedInput = $"float [N,{m.Input.Channels},{m.Input.Height},{m.Input.Width}]";
+        if (!session.InputMetadata.TryGetValue(m.Input.Name, out var input))
+            throw new InvalidDataException($"{source}: input '{m.Input.Name}': expected {expectedInput}, but the model has no such input (inputs: {string.Join(", ", session.InputMetadata.Keys)}).");
+        if (session.InputMetadata.Count != 1)
+            throw new InvalidDataException($"{source}: expected exactly one input '{m.Input.Name}', got {session.InputMetadata.Count}: {string.Join(", ", session.InputMetadata.Keys)}.");
+        int[] want = [-1, m.Input.Channels, m.Input.Height, m.Input.Width];
+        if (!input.IsTensor || input.ElementType != typeof(float) || !ShapeMatches(input.Dimensions, want))
+            throw new InvalidDataException($"{source}: input '{m.Input.Name}': expected {expectedInput}, got {Describe(input)}.");
+        foreach (var name in new[] { m.Output.Logits, m.Output.Probabilities })
+        {
+            string expected = $"float [N,{m.Labels.Count}]";
+            if (!session.OutputMetadata.TryGetValue(name, out var output))
+                throw new InvalidDataException($"{source}: output '{name}': expected {expected}, but the model has no such output (outputs: {string.Join(", ", session.OutputMetadata.Keys)}).");
+            if (!output.IsTensor || output.ElementType != typeof(float) || !ShapeMatches(output.Dimensions, [-1, m.Labels.Count]))
+                throw new InvalidDataException($"{source}: output '{name}': expected {expected} (one per label in the metadata), got {Describe(output)}.");
+        }
+    }
+
+    // want[0] < 0 stands for the batch axis, which must be dynamic (symbolic or -1); the rest must match exactly.
+    private static bool ShapeMatches(int[] dims, int[] want)
+    {
+        if (dims.Length != want.Length || dims[0] > 0) return false;
+        for (int i = 1; i < dims.Length; i++)
+            if (dims[i] != want[i]) return false;
+        return true;
+    }
+
+    private static string Describe(NodeMetadata n)
+    {
+        if (!n.IsTensor) return $"a non-tensor value ({n.OnnxValueType})";
+        string type = n.ElementType == typeof(float) ? "float" : n.ElementType.Name.ToLowerInvariant();
+        var dims = n.Dimensions.Select((d, i) => d > 0 ? d.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : (n.SymbolicDimensions.Length > i && !string.IsNullOrEmpty(n.SymbolicDimensions[i]) ? n.SymbolicDimensions[i] : "?"));
+        return $"{type} [{string.Join(",", dims)}]";
+    }
+
+    internal static string OneLine(string s) => s.ReplaceLineEndings(" ").Trim();
+}
+
+/// <summary>ONNX Runtime session settings. <c>null</c> leaves ONNX Runtime's default.</summary>
+public sealed record CrnnSessionOptions
+{
+    public static CrnnSessionOptions Default { get; } = new();
+
+    /// <summary>Threads used inside one operator (ONNX Runtime's default: one per physical core).</summary>
+    public int? IntraOpThreads { get; init; }
+
+    /// <summary>Threads used across operators.</summary>
+    public int? InterOpThreads { get; init; }
+}

@@ -1,0 +1,200 @@
+using Crnn.MLNet.Model;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Crnn.MLNet.Transforms;
+
+/// <summary>
+/// Turns the score vector into ML.NET's multiclass prediction columns: <c>PredictedLabel</c>, a key whose key values
+/// (the <c>KeyValues</c> annotation) are the model's labels in class order, and <c>PredictedLabelText</c>.
+/// A row whose scores contain NaN (a skipped bad image) gets the missing key (0) and empty text. Thread-safe.
+/// </summary>
+public sealed class CrnnLabelMappingTransformer : ITransformer
+{
+    private readonly ReadOnlyMemory<char>[] _labels;
+
+    internal CrnnLabelMappingTransformer(IReadOnlyList<string> labels, CrnnLabelMappingOptions options, DataViewSchema inputSchema)
+    {
+        Labels = labels;
+        Options = options;
+        InputSchema = inputSchema;
+        _labels = labels.Select(l => l.AsMemory()).ToArray();
+        CheckInput(inputSchema, options.ScoreColumnName, labels.Count);
+    }
+
+    /// <summary>The model's labels, in class order.</summary>
+    public IReadOnlyList<string> Labels { get; }
+    public CrnnLabelMappingOptions Options { get; }
+    internal DataViewSchema InputSchema { get; }
+
+    bool ITransformer.IsRowToRowMapper => true;
+
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new Mapper(this, inputSchema).OutputSchema;
+
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new CrnnMappedDataView(input, new Mapper(this, input.Schema));
+    }
+
+    IRowToRowMapper ITransformer.GetRowToRowMapper(DataViewSchema inputSchema) => new CrnnRowToRowMapper(new Mapper(this, inputSchema));
+
+    void ICanSaveModel.Save(ModelSaveContext ctx) => CrnnSavedForms.SaveLabelMapping(this, ctx);
+
+    internal static void CheckInput(DataViewSchema schema, string name, int classes)
+    {
+        string expected = $"Vector<Single, {classes}> (one score per model class)";
+        var col = schema.GetColumnOrNull(name)
+            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"column '{name}': expected {expected}, but the input has no such column (columns: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => c.Name))}).");
+        if (col.Type is not VectorDataViewType v || v.ItemType != NumberDataViewType.Single || v.Size != classes)
+            throw new ArgumentOutOfRangeException(nameof(schema), $"column '{name}': expected {expected}, got {col.Type}.");
+    }
+
+    /// <summary>The key type of <c>PredictedLabel</c> with the labels as key values.</summary>
+    internal static DataViewSchema.Annotations KeyValues(ReadOnlyMemory<char>[] labels)
+    {
+        var b = new DataViewSchema.Annotations.Builder();
+        b.Add("KeyValues", new VectorDataViewType(TextDataViewType.Instance, labels.Length), (ValueGetter<VBuffer<ReadOnlyMemory<char>>>)((ref VBuffer<ReadOnlyMemory<char>> dst) =>
+            dst = new VBuffer<ReadOnlyMemory<char>>(labels.Length, labels.ToArray())));
+        return b.ToAnnotations();
+    }
+
+    private sealed class Mapper : CrnnRowMapper
+    {
+        private readonly CrnnLabelMappingTransformer _parent;
+        private readonly DataViewSchema.DetachedColumn[] _added;
+        private readonly int _scoreIndex;
+
+        public Mapper(CrnnLabelMappingTransformer parent, DataViewSchema inputSchema) : base(inputSchema)
+        {
+            _parent = parent;
+            CheckInput(inputSchema, parent.Options.ScoreColumnName, parent.Labels.Count);
+            _scoreIndex = inputSchema[parent.Options.ScoreColumnName].Index;
+            _added =
+            [
+                new(parent.Options.PredictedLabelColumnName, new KeyDataViewType(typeof(uint), parent.Labels.Count), KeyValues(parent._labels)),
+                new(parent.Options.PredictedLabelTextColumnName, TextDataViewType.Instance),
+            ];
+        }
+
+        public override DataViewSchema.DetachedColumn[] AddedColumns => _added;
+
+        public override IEnumerable<DataViewSchema.Column> Dependencies(Func<int, bool> activeAdded) =>
+            activeAdded(0) || activeAdded(1) ? [InputSchema[_scoreIndex]] : [];
+
+        public override Delegate?[] CreateGetters(DataViewRow input, Func<int, bool> activeAdded, out Action? disposer)
+        {
+            disposer = null;
+            var getters = new Delegate?[2];
+            if (!activeAdded(0) && !activeAdded(1)) return getters;
+            var getScore = input.GetGetter<VBuffer<float>>(input.Schema[_scoreIndex]);
+            VBuffer<float> score = default;
+            long position = -1;
+            int best = -1;
+            void Ensure()
+            {
+                if (input.Position == position) return;
+                getScore(ref score);
+                best = ArgMax(score.GetValues(), score.IsDense);
+                position = input.Position;
+            }
+            var labels = _parent._labels;
+            if (activeAdded(0)) getters[0] = (ValueGetter<uint>)((ref uint dst) => { Ensure(); dst = (uint)(best + 1); });
+            if (activeAdded(1)) getters[1] = (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> dst) => { Ensure(); dst = best < 0 ? default : labels[best]; });
+            return getters;
+        }
+    }
+
+    /// <summary>Index of the largest score (first on ties), or -1 when any score is NaN or the vector is sparse/empty.</summary>
+    internal static int ArgMax(ReadOnlySpan<float> values, bool dense)
+    {
+        if (!dense || values.IsEmpty) return -1;
+        int best = 0;
+        float max = values[0];
+        if (float.IsNaN(max)) return -1;
+        for (int i = 1; i < values.Length; i++)
+        {
+            float v = values[i];
+            if (float.IsNaN(v)) return -1;
+            if (v > max) { max = v; best = i; }
+        }
+        return best;
+    }
+}
+
+/// <summary>Estimator of <see cref="CrnnLabelMappingTransformer"/>: nothing to learn, <see cref="Fit"/> checks the schema.</summary>
+public sealed class CrnnLabelMappingEstimator : IEstimator<CrnnLabelMappingTransformer>
+{
+    internal CrnnLabelMappingEstimator(IReadOnlyList<string> labels, CrnnLabelMappingOptions options)
+    {
+        Labels = labels;
+        Options = options;
+    }
+
+    public IReadOnlyList<string> Labels { get; }
+    public CrnnLabelMappingOptions Options { get; }
+
+    public CrnnLabelMappingTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new CrnnLabelMappingTransformer(Labels, Options, input.Schema);
+    }
+
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        string name = Options.ScoreColumnName;
+        string expected = $"Vector<Single, {Labels.Count}> (one score per model class)";
+        var col = inputSchema.FirstOrDefault(c => c.Name == name);
+        if (col.Name is null)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"column '{name}': expected {expected}, but the input has no such column (columns: {string.Join(", ", inputSchema.Select(c => c.Name))}).");
+        if (col.Kind != SchemaShape.Column.VectorKind.Vector || col.IsKey || col.ItemType != NumberDataViewType.Single)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"column '{name}': expected {expected}, got {SchemaShapes.Describe(col)}.");
+        return SchemaShapes.With(inputSchema,
+            SchemaShapes.Column(Options.PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true,
+                new SchemaShape([SchemaShapes.KeyValuesAnnotation()])),
+            SchemaShapes.Column(Options.PredictedLabelTextColumnName, SchemaShape.Column.VectorKind.Scalar, TextDataViewType.Instance, false));
+    }
+}
+
+/// <summary>Estimator of <see cref="CrnnScoringTransformer"/>: nothing to learn, <see cref="Fit"/> checks the schema.</summary>
+public sealed class CrnnScoringEstimator : IEstimator<CrnnScoringTransformer>
+{
+    private readonly bool _ownsModel;
+
+    internal CrnnScoringEstimator(CrnnOnnxModel model, CrnnScorerOptions options, bool ownsModel)
+    {
+        Model = model;
+        Options = options;
+        _ownsModel = ownsModel;
+    }
+
+    public CrnnOnnxModel Model { get; }
+    public CrnnScorerOptions Options { get; }
+
+    public CrnnScoringTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new CrnnScoringTransformer(Model, Options, input.Schema, _ownsModel);
+    }
+
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        string name = Options.InputColumnName;
+        string expected = $"Vector<Single, {Model.InputSize}> (a normalised {Model.InputWidth}x{Model.InputHeight} input)";
+        var col = inputSchema.FirstOrDefault(c => c.Name == name);
+        if (col.Name is null)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"column '{name}': expected {expected}, but the input has no such column (columns: {string.Join(", ", inputSchema.Select(c => c.Name))}).");
+        if (col.Kind != SchemaShape.Column.VectorKind.Vector || col.IsKey || col.ItemType != NumberDataViewType.Single)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"column '{name}': expected {expected}, got {SchemaShapes.Describe(col)}.");
+        var slotNames = new SchemaShape([SchemaShapes.SlotNamesAnnotation()]);
+        var added = new List<SchemaShape.Column>
+        {
+            SchemaShapes.Column(Options.ScoreColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false, slotNames),
+        };
+        if (Options.LogitsColumnName is { } logits)
+            added.Add(SchemaShapes.Column(logits, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false, slotNames));
+        return SchemaShapes.With(inputSchema, added.ToArray());
+    }
+}
