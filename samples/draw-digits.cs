@@ -1,0 +1,83 @@
+#:package SkiaSharp
+#:package SkiaSharp.NativeAssets.Linux.NoDependencies
+#:property TreatWarningsAsErrors=false
+// Draws the sample digit images in samples/digits/<label>/ (run: dotnet run samples/draw-digits.cs).
+// Each digit is a few pen strokes with random wobble, drawn in different styles (dark ink on paper,
+// chalk on a board, off centre, small, thick, thin, coloured paper) so the samples exercise the
+// handwriting normaliser. Seeded: the same images every run. No dataset image is used.
+using SkiaSharp;
+
+var strokes = new Dictionary<int, float[][]>
+{
+    [0] = [Ellipse(0.5f, 0.5f, 0.3f, 0.44f, 20)],
+    [1] = [[0.35f, 0.22f, 0.56f, 0.05f, 0.52f, 0.95f]],
+    [2] = [[0.2f, 0.25f, 0.35f, 0.08f, 0.65f, 0.08f, 0.8f, 0.27f, 0.7f, 0.47f, 0.2f, 0.93f, 0.86f, 0.93f]],
+    [3] = [[0.2f, 0.14f, 0.5f, 0.05f, 0.78f, 0.18f, 0.72f, 0.38f, 0.45f, 0.48f, 0.78f, 0.6f, 0.8f, 0.82f, 0.5f, 0.95f, 0.18f, 0.85f]],
+    [4] = [[0.66f, 0.95f, 0.66f, 0.05f, 0.15f, 0.66f, 0.88f, 0.66f]],
+    [5] = [[0.8f, 0.06f, 0.3f, 0.06f, 0.24f, 0.45f, 0.5f, 0.38f, 0.78f, 0.52f, 0.8f, 0.78f, 0.55f, 0.95f, 0.2f, 0.88f]],
+    [6] = [[0.72f, 0.06f, 0.45f, 0.2f, 0.26f, 0.5f, 0.22f, 0.76f, 0.4f, 0.95f, 0.68f, 0.92f, 0.8f, 0.72f, 0.65f, 0.52f, 0.4f, 0.52f, 0.24f, 0.68f]],
+    [7] = [[0.15f, 0.08f, 0.85f, 0.08f, 0.4f, 0.95f]],
+    [8] = [Ellipse(0.5f, 0.28f, 0.24f, 0.21f, 16), Ellipse(0.5f, 0.72f, 0.3f, 0.23f, 16)],
+    [9] = [Ellipse(0.48f, 0.3f, 0.27f, 0.23f, 16), [0.75f, 0.3f, 0.68f, 0.95f]],
+};
+
+// (ink, paper, thickness as a fraction of the box, box within the canvas, canvas size)
+var styles = new (SKColor Ink, SKColor Paper, float Thickness, SKRect Box, int W, int H)[]
+{
+    (SKColors.Black, SKColors.White, 0.09f, new SKRect(0.2f, 0.1f, 0.8f, 0.9f), 120, 160),
+    (new SKColor(20, 30, 120), new SKColor(250, 245, 225), 0.06f, new SKRect(0.05f, 0.05f, 0.45f, 0.5f), 200, 200),
+    (SKColors.White, new SKColor(30, 50, 40), 0.12f, new SKRect(0.3f, 0.2f, 0.7f, 0.85f), 96, 96),
+};
+
+string root = Path.Combine(AppContext.GetData("EntryPointFileDirectoryPath") as string ?? ".", "digits");
+var random = new Random(2026);
+foreach (var (digit, lines) in strokes)
+{
+    string dir = Path.Combine(root, digit.ToString());
+    Directory.CreateDirectory(dir);
+    for (int s = 0; s < styles.Length; s++)
+    {
+        var style = styles[s];
+        using var bmp = new SKBitmap(style.W, style.H);
+        using (var canvas = new SKCanvas(bmp))
+        {
+            canvas.Clear(style.Paper);
+            var box = new SKRect(style.Box.Left * style.W, style.Box.Top * style.H, style.Box.Right * style.W, style.Box.Bottom * style.H);
+            using var pen = new SKPaint
+            {
+                Color = style.Ink, IsAntialias = true, Style = SKPaintStyle.Stroke,
+                StrokeWidth = style.Thickness * box.Height, StrokeCap = SKStrokeCap.Round, StrokeJoin = SKStrokeJoin.Round,
+            };
+            float slant = (float)(random.NextDouble() * 0.2 - 0.05);
+            foreach (var line in lines)
+            {
+                var points = new List<SKPoint>();
+                for (int i = 0; i < line.Length; i += 2)
+                {
+                    // A little wobble per point and a forward slant, like a quick hand.
+                    float x = line[i] + (float)(random.NextDouble() - 0.5) * 0.05f + slant * (0.5f - line[i + 1]);
+                    float y = line[i + 1] + (float)(random.NextDouble() - 0.5) * 0.05f;
+                    points.Add(new SKPoint(box.Left + x * box.Width, box.Top + y * box.Height));
+                }
+                // Smooth the polyline: quadratic curves through the midpoints, corners as control points.
+                using var path = new SKPath();
+                path.MoveTo(points[0]);
+                for (int i = 1; i < points.Count - 1; i++)
+                    path.QuadTo(points[i], new SKPoint((points[i].X + points[i + 1].X) / 2, (points[i].Y + points[i + 1].Y) / 2));
+                path.LineTo(points[^1]);
+                canvas.DrawPath(path, pen);
+            }
+        }
+        using var data = bmp.Encode(SKEncodedImageFormat.Png, 100);
+        using var file = File.Create(Path.Combine(dir, $"{(char)('a' + s)}.png"));
+        data.SaveTo(file);
+    }
+}
+Console.WriteLine($"Wrote {strokes.Count * styles.Length} images under {root}");
+
+static float[] Ellipse(float cx, float cy, float rx, float ry, int points) =>
+    Enumerable.Range(0, points + 1).SelectMany(i =>
+    {
+        double a = -Math.PI / 2 + 2 * Math.PI * i / points;
+        return new[] { cx + rx * (float)Math.Cos(a), cy + ry * (float)Math.Sin(a) };
+    }).ToArray();
