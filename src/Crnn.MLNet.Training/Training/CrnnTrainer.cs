@@ -79,7 +79,7 @@ public sealed class CrnnTrainer
             var saved = TrainingCheckpoint.ReadState(checkpointPath);
             EnsureCompatible(saved, state, checkpointPath);
             bestWeights = TrainingCheckpoint.Restore(checkpointPath, model, optimizer);
-            state = saved;
+            state = saved with { Options = options };
         }
         else
         {
@@ -263,8 +263,9 @@ public sealed class CrnnTrainer
         if (saved.Dataset != requested.Dataset) differences.Add($"dataset '{saved.Dataset}' vs '{requested.Dataset}'");
         if (!saved.LabelNames.SequenceEqual(requested.LabelNames)) differences.Add("class labels differ");
         if (!saved.Architecture.Equals(requested.Architecture)) differences.Add($"architecture '{saved.Architecture}' vs '{requested.Architecture}'");
-        string savedOptions = JsonSerializer.Serialize(saved.Options, TrainingCheckpoint.Json);
-        string requestedOptions = JsonSerializer.Serialize(requested.Options, TrainingCheckpoint.Json);
+        // The thread count changes speed, not the run, so a resume may use another one.
+        string savedOptions = JsonSerializer.Serialize(saved.Options with { Threads = null }, TrainingCheckpoint.Json);
+        string requestedOptions = JsonSerializer.Serialize(requested.Options with { Threads = null }, TrainingCheckpoint.Json);
         if (savedOptions != requestedOptions) differences.Add("training options differ (run the same command with --resume)");
         if (saved.TrainImages != requested.TrainImages || saved.ValidationImages != requested.ValidationImages)
             differences.Add($"split {saved.TrainImages}/{saved.ValidationImages} vs {requested.TrainImages}/{requested.ValidationImages} images");

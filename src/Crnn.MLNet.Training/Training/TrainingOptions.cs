@@ -41,7 +41,6 @@ public sealed record TrainingOptions
         if (!(validationFraction > 0 && validationFraction < 1)) throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, "validation fraction must be in (0, 1)");
         if (patience < 1) throw new ArgumentOutOfRangeException(nameof(patience), patience, "patience must be at least 1 epoch");
         if (limit is < 10) throw new ArgumentOutOfRangeException(nameof(limit), limit, "limit must be at least 10 images");
-        if (threads is < 1 or > 256) throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be in 1..256");
         if (!Enum.IsDefined(optimizer)) throw new ArgumentOutOfRangeException(nameof(optimizer), optimizer, "unknown optimiser");
         if (!Enum.IsDefined(schedule)) throw new ArgumentOutOfRangeException(nameof(schedule), schedule, "unknown schedule");
         Epochs = epochs;
@@ -79,5 +78,11 @@ public sealed record TrainingOptions
     /// <summary>Use only the first N training images (quick runs, tests).</summary>
     public int? Limit { get; }
     /// <summary>Intra-op threads for LibTorch; default: all cores.</summary>
-    public int? Threads { get; }
+    public int? Threads
+    {
+        get => threads;
+        init => threads = value is < 1 or > 256 ? throw new ArgumentOutOfRangeException(nameof(Threads), value, "threads must be in 1..256") : value;
+    }
+
+    private readonly int? threads;
 }
