@@ -33,7 +33,15 @@ public sealed class ConvBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         for (int i = 0; i < convs.Count; i++)
-            x = nn.functional.relu(norms[i].forward(convs[i].forward(x)));
+            x = nn.functional.relu(BatchNorm(norms[i], convs[i].forward(x)));
         return dropout.forward(pool.forward(x));
     }
+
+    // The functional form of BatchNorm2d.forward with the module's own buffers and momentum: same
+    // numbers, but it skips TorchSharp's num_batches_tracked.add_(1), whose implicitly created
+    // Scalar was seen freed while in use (a rare "Unknown scalar type" crash after hours of
+    // training). num_batches_tracked only matters for momentum = null, which we never use.
+    private Tensor BatchNorm(BatchNorm2d norm, Tensor x) =>
+        nn.functional.batch_norm(x, norm.running_mean, norm.running_var, norm.weight, norm.bias,
+            training, norm.momentum ?? 0.1, norm.eps);
 }

@@ -15,10 +15,10 @@ public sealed record TrainingOptions
         public const int BatchSize = 128;
         public const double LearningRate = 2e-3;
         public const double WeightDecay = 1e-4;
-        public const double LabelSmoothing = 0.05;
+        public const double LabelSmoothing = 0.0;
         public const double GradientClipNorm = 5.0;
         public const double ValidationFraction = 0.2;
-        public const int Patience = 4;
+        public const int Patience = 5;
         public const int Seed = 42;
         public const double WarmupEpochs = 1;
     }
