@@ -13,6 +13,7 @@ public static class AtomicFile
         string full = Path.GetFullPath(path);
         string dir = Path.GetDirectoryName(full) ?? ".";
         Directory.CreateDirectory(dir);
+        RemoveStaleTemporaries(dir, Path.GetFileName(full));
         string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
@@ -73,6 +74,35 @@ public static class AtomicFile
     });
 
     private static bool IsDiskFull(IOException e) => (e.HResult & 0xFFFF) is 28 or 112; // ENOSPC, ERROR_DISK_FULL
+
+    /// <summary>
+    /// Deletes temporary files of <paramref name="fileName"/> left by a process that was killed mid-write (SIGKILL, power
+    /// loss): those whose writer process is gone. Temporaries of live processes are left alone.
+    /// </summary>
+    internal static void RemoveStaleTemporaries(string dir, string fileName)
+    {
+        string prefix = $".{fileName}.";
+        IEnumerable<string> candidates;
+        try { candidates = Directory.EnumerateFiles(dir, prefix + "*.tmp").ToArray(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; }
+        foreach (string temp in candidates)
+        {
+            var parts = Path.GetFileName(temp)[prefix.Length..].Split('.');
+            if (parts.Length == 3 && int.TryParse(parts[0], out int pid) && pid != Environment.ProcessId && !IsRunning(pid))
+                TryDelete(temp);
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
+    }
 
     private static void TryDelete(string path)
     {
