@@ -65,7 +65,7 @@ public sealed class AtomicFileFaultTests : IDisposable
         AtomicFile.WriteAllText(_temp.Combine("summary.json"), "{}");
 
         Assert.False(File.Exists(dead));
-        Assert.Equal(File.Exists($"/proc/{livePid}") || !OperatingSystem.IsLinux(), File.Exists(live));
+        Assert.Equal(Directory.Exists($"/proc/{livePid}") || !OperatingSystem.IsLinux(), File.Exists(live));
         Assert.True(File.Exists(other), "only the temporaries of the file being written are touched");
         Assert.Equal("{}", File.ReadAllText(_temp.Combine("summary.json")));
     }
