@@ -1,3 +1,4 @@
+using Crnn.MLNet.Tests.Support;
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Text.Json;
@@ -109,7 +110,8 @@ public sealed class KillResumeTests(ITestOutputHelper output) : IDisposable
     }
 
     private static TrainingSummary Summary(string dir) =>
-        JsonSerializer.Deserialize<TrainingSummary>(File.ReadAllText(Path.Combine(dir, CrnnTrainer.SummaryFileName)), TrainingCheckpoint.Json)!;
+        JsonSerializer.Deserialize<TrainingSummary>(File.ReadAllText(Path.Combine(dir, CrnnTrainer.SummaryFileName)),
+            new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase })!;
 
     private static byte[] Entry(string dir, string name)
     {

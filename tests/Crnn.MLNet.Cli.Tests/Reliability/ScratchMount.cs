@@ -1,3 +1,4 @@
+using Crnn.MLNet.Tests.Support;
 using System.Diagnostics;
 
 namespace Crnn.MLNet.Cli.Tests.Reliability;
@@ -26,7 +27,8 @@ internal sealed class ScratchMount : IDisposable
     public static (string Path, IDisposable Cleanup)? ReadOnlyFolder()
     {
         if (ScratchMount.TryMount("ro,size=64k") is { } mount) return (mount.Path, mount);
-        if (OperatingSystem.IsWindows() || Environment.UserName == "root") return null;
+        if (OperatingSystem.IsWindows()) return null;
+        if (Environment.UserName == "root") return null; // root writes anywhere
         var dir = new TempDir();
         File.SetUnixFileMode(dir.Path, UnixFileMode.UserRead | UnixFileMode.UserExecute);
         return (dir.Path, new Restore(dir));
@@ -36,7 +38,8 @@ internal sealed class ScratchMount : IDisposable
     {
         public void Dispose()
         {
-            File.SetUnixFileMode(dir.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(dir.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             dir.Dispose();
         }
     }
