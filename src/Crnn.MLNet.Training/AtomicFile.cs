@@ -76,33 +76,32 @@ public static class AtomicFile
     private static bool IsDiskFull(IOException e) => (e.HResult & 0xFFFF) is 28 or 112; // ENOSPC, ERROR_DISK_FULL
 
     /// <summary>
-    /// Deletes temporary files of <paramref name="fileName"/> left by a process that was killed mid-write (SIGKILL, power
-    /// loss): those whose writer process is gone. Temporaries of live processes are left alone.
+    /// Deletes temporary files of <paramref name="fileName"/> left by a writer that was killed mid-write (SIGKILL, power
+    /// loss). A writer holds its temporary open without sharing (an exclusive lock) until it is renamed, so a temporary
+    /// that can be opened exclusively, and is more than a second old, has no writer any more. (Process ids are not
+    /// used to decide: they are reused.)
     /// </summary>
     internal static void RemoveStaleTemporaries(string dir, string fileName)
     {
-        string prefix = $".{fileName}.";
-        IEnumerable<string> candidates;
-        try { candidates = Directory.EnumerateFiles(dir, prefix + "*.tmp").ToArray(); }
+        string[] candidates;
+        try { candidates = Directory.GetFiles(dir, $".{fileName}.*.tmp"); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; }
         foreach (string temp in candidates)
         {
-            var parts = Path.GetFileName(temp)[prefix.Length..].Split('.');
-            if (parts.Length == 3 && int.TryParse(parts[0], out int pid) && pid != Environment.ProcessId && !IsRunning(pid))
-                TryDelete(temp);
+            try
+            {
+                if (File.GetLastWriteTimeUtc(temp) > DateTime.UtcNow - StaleAfter) continue;
+                using (new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) { }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue; // still being written, or gone already
+            }
+            TryDelete(temp);
         }
     }
 
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var p = System.Diagnostics.Process.GetProcessById(pid);
-            return !p.HasExited;
-        }
-        catch (ArgumentException) { return false; }
-        catch (InvalidOperationException) { return false; }
-    }
+    private static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(1);
 
     private static void TryDelete(string path)
     {

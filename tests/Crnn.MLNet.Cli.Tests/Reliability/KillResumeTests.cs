@@ -56,7 +56,7 @@ public sealed class KillResumeTests(ITestOutputHelper output) : IDisposable
     {
         int kills = int.TryParse(Environment.GetEnvironmentVariable("CRNN_KILL_COUNT"), out int k) && k > 0 ? k : 3;
         int seed = int.TryParse(Environment.GetEnvironmentVariable("CRNN_KILL_SEED"), out int s) ? s : 11;
-        string reference = _dir.File("reference"), interrupted = _dir.File("interrupted");
+        string reference = _dir.File("reference");
 
         var clock = Stopwatch.StartNew();
         RunToEnd(Args(reference, resume: false));
@@ -64,49 +64,51 @@ public sealed class KillResumeTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"uninterrupted run: {full.TotalSeconds:F1} s");
 
         var rng = new Random(seed);
-        int killed = 0, runs = 0;
+        int killed = 0, runs = 0, rounds = 0;
         var killLog = new List<string>();
-        while (true)
+        var a = Summary(reference);
+        // Rounds: train into a fresh folder, killing at random moments, until a run outlives its kill delay and
+        // finishes; then compare with the uninterrupted run. Repeat until enough kills have landed.
+        while (killed < kills)
         {
-            bool resume = File.Exists(Path.Combine(interrupted, CrnnTrainer.CheckpointFileName));
-            var args = Args(interrupted, resume);
-            runs++;
-            using var p = Start(args);
-            if (killed < kills)
+            string interrupted = _dir.File($"interrupted-{++rounds}");
+            while (true)
             {
-                // Anywhere from start-up to the end of a whole run.
-                var delay = TimeSpan.FromSeconds(full.TotalSeconds * (0.15 + 0.85 * rng.NextDouble()));
+                bool resume = File.Exists(Path.Combine(interrupted, CrnnTrainer.CheckpointFileName));
+                runs++;
+                using var p = Start(Args(interrupted, resume));
+                var delay = TimeSpan.FromSeconds(full.TotalSeconds * (0.05 + 0.95 * rng.NextDouble()));
                 if (!p.WaitForExit(delay))
                 {
                     p.Kill(entireProcessTree: true);
                     p.WaitForExit();
                     killed++;
-                    string epochs = ReadEpochs(interrupted);
-                    killLog.Add($"kill {killed} after {delay.TotalSeconds:F1} s (resume={resume}, checkpoint epochs={epochs})");
+                    string note = $"round {rounds} kill {killed} (pid {p.Id}) after {delay.TotalSeconds:F1} s (resume={resume}, checkpoint epochs={ReadEpochs(interrupted)}, " +
+                        $"temporaries: {string.Join(" ", Directory.Exists(interrupted) ? Directory.GetFiles(interrupted, "*.tmp").Select(Path.GetFileName) : [])})";
+                    killLog.Add(note);
+                    output.WriteLine(note);
                     AssertEveryFileParses(interrupted, allowTemporariesOf: p.Id);
                     continue;
                 }
+                p.WaitForExit();
+                output.WriteLine($"round {rounds}: run (pid {p.Id}) finished by itself");
+                Assert.True(p.ExitCode == 0, $"round {rounds}: the run exited with {p.ExitCode}");
+                break;
             }
-            Assert.True(p.WaitForExit(TimeSpan.FromMinutes(10)), "training did not finish");
-            p.WaitForExit();
-            Assert.True(p.ExitCode == 0, $"the resumed run exited with {p.ExitCode}");
-            break;
-        }
-        foreach (var line in killLog) output.WriteLine(line);
-        output.WriteLine($"{killed} kills, {runs} runs in all");
 
-        AssertEveryFileParses(interrupted, allowTemporariesOf: null);
-        var a = Summary(reference);
-        var b = Summary(interrupted);
-        Assert.Equal(a.EpochsRun, b.EpochsRun);
-        Assert.Equal(a.BestEpoch, b.BestEpoch);
-        Assert.Equal(a.BestValidationLoss, b.BestValidationLoss);
-        Assert.Equal(a.ValidationAccuracy, b.ValidationAccuracy);
-        Assert.Equal(a.TestAccuracy, b.TestAccuracy);
-        Assert.Equal(a.TestLoss, b.TestLoss);
-        foreach (string entry in new[] { "weights.bin", "best-weights.bin" })
-            Assert.True(Entry(reference, entry).AsSpan().SequenceEqual(Entry(interrupted, entry)), $"{entry} differs from the uninterrupted run");
-        output.WriteLine($"same result: best epoch {b.BestEpoch}, best validation loss {b.BestValidationLoss:R}, test accuracy {b.TestAccuracy:R}");
+            AssertEveryFileParses(interrupted, allowTemporariesOf: null);
+            var b = Summary(interrupted);
+            Assert.Equal(a.EpochsRun, b.EpochsRun);
+            Assert.Equal(a.BestEpoch, b.BestEpoch);
+            Assert.Equal(a.BestValidationLoss, b.BestValidationLoss);
+            Assert.Equal(a.ValidationAccuracy, b.ValidationAccuracy);
+            Assert.Equal(a.TestAccuracy, b.TestAccuracy);
+            Assert.Equal(a.TestLoss, b.TestLoss);
+            foreach (string entry in new[] { "weights.bin", "best-weights.bin" })
+                Assert.True(Entry(reference, entry).AsSpan().SequenceEqual(Entry(interrupted, entry)), $"round {rounds}: {entry} differs from the uninterrupted run");
+        }
+        output.WriteLine($"{killed} kills in {rounds} rounds, {runs} runs in all; every round ended with the uninterrupted result: " +
+            $"best epoch {a.BestEpoch}, best validation loss {a.BestValidationLoss:R}, test accuracy {a.TestAccuracy:R}");
     }
 
     private static TrainingSummary Summary(string dir) =>
