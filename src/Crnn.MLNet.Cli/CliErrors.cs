@@ -24,6 +24,16 @@ internal static class CliErrors
         }
         return message.ReplaceLineEndings(" ").Trim();
     }
+
+    /// <summary>All parse errors of a command line on one line, with a pointer to the command's help.</summary>
+    public static string DescribeParseErrors(System.CommandLine.ParseResult parse)
+    {
+        string errors = string.Join(" ", parse.Errors.Select(e => e.Message.ReplaceLineEndings(" ").Trim()));
+        var names = new List<string>();
+        for (var c = parse.CommandResult; c is not null; c = c.Parent as System.CommandLine.Parsing.CommandResult)
+            if (c.Parent is not null) names.Insert(0, c.Command.Name);
+        return $"{errors} (see 'crnn {string.Join(" ", names.Append("--help"))}')";
+    }
 }
 
 /// <summary>A wrong combination of arguments, found after parsing.</summary>

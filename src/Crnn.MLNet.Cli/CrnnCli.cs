@@ -25,7 +25,14 @@ public static class CrnnCli
         };
         try
         {
-            return BuildRootCommand().Parse(args).Invoke(config);
+            var parse = BuildRootCommand().Parse(args);
+            // System.CommandLine would print every parse error plus the whole help text; keep errors to one line.
+            if (parse.Errors.Count > 0)
+            {
+                config.Error.WriteLine($"crnn: error: {CliErrors.DescribeParseErrors(parse)}");
+                return CliErrors.Usage;
+            }
+            return parse.Invoke(config);
         }
         catch (Exception e) when (CliErrors.IsUserError(e))
         {

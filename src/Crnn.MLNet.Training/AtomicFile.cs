@@ -13,6 +13,7 @@ public static class AtomicFile
         string full = Path.GetFullPath(path);
         string dir = Path.GetDirectoryName(full) ?? ".";
         Directory.CreateDirectory(dir);
+        RemoveStaleTemporaries(dir, Path.GetFileName(full));
         string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
@@ -73,6 +74,34 @@ public static class AtomicFile
     });
 
     private static bool IsDiskFull(IOException e) => (e.HResult & 0xFFFF) is 28 or 112; // ENOSPC, ERROR_DISK_FULL
+
+    /// <summary>
+    /// Deletes temporary files of <paramref name="fileName"/> left by a writer that was killed mid-write (SIGKILL, power
+    /// loss). A writer holds its temporary open without sharing (an exclusive lock) until it is renamed, so a temporary
+    /// that can be opened exclusively, and is more than a second old, has no writer any more. (Process ids are not
+    /// used to decide: they are reused.)
+    /// </summary>
+    internal static void RemoveStaleTemporaries(string dir, string fileName)
+    {
+        string[] candidates;
+        try { candidates = Directory.GetFiles(dir, $".{fileName}.*.tmp"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; }
+        foreach (string temp in candidates)
+        {
+            try
+            {
+                if (File.GetLastWriteTimeUtc(temp) > DateTime.UtcNow - StaleAfter) continue;
+                using (new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) { }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue; // still being written, or gone already
+            }
+            TryDelete(temp);
+        }
+    }
+
+    private static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(1);
 
     private static void TryDelete(string path)
     {

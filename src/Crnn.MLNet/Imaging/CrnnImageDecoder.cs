@@ -23,6 +23,9 @@ public static class CrnnImageDecoder
     /// <summary>Files larger than this are refused before reading (bytes).</summary>
     public const long MaxFileBytes = 256L * 1024 * 1024;
 
+    /// <summary>Largest image decodable at all (its 32-bit pixels must fit one array), whatever MaxImagePixels says.</summary>
+    public const long MaxDecodablePixels = 1L << 28;
+
     /// <summary>Reads and decodes an image file into <paramref name="into"/> (reused).</summary>
     /// <exception cref="InvalidDataException">The file is missing, unreadable, empty, corrupt, truncated or too large; the message names it.</exception>
     public static void DecodeFile(string path, long maxPixels, GrayImage into)
@@ -46,16 +49,8 @@ public static class CrnnImageDecoder
     public static void DecodeStream(Stream stream, string source, long maxPixels, GrayImage into)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var ms = new MemoryStream();
-        try
-        {
-            stream.CopyTo(ms);
-        }
-        catch (IOException e)
-        {
-            throw new InvalidDataException($"{source}: cannot read the stream: {e.Message}", e);
-        }
-        Decode(ms.GetBuffer().AsSpan(0, (int)ms.Length), source, maxPixels, into);
+        // Bounded like files: an endless or huge stream is refused instead of buffered.
+        Decode(Model.BoundedRead.ReadToEnd(stream, MaxFileBytes, source, "image stream"), source, maxPixels, into);
     }
 
     /// <summary>Decodes encoded image bytes.</summary>
@@ -81,6 +76,9 @@ public static class CrnnImageDecoder
             if (w <= 0 || h <= 0) throw new InvalidDataException($"{source}: the image header gives an empty size {w}x{h}.");
             if ((long)w * h > maxPixels)
                 throw new InvalidDataException($"{source}: the image is {w}x{h} = {(long)w * h} pixels, more than the limit of {maxPixels} (option MaxImagePixels).");
+            // Whatever the option says, 4 bytes per pixel must fit one array.
+            if ((long)w * h > MaxDecodablePixels)
+                throw new InvalidDataException($"{source}: the image is {w}x{h} = {(long)w * h} pixels, more than the {MaxDecodablePixels} this decoder can hold.");
             var info = new SKImageInfo(w, h, SKColorType.Bgra8888, SKAlphaType.Premul);
             byte[] rgba = System.Buffers.ArrayPool<byte>.Shared.Rent(checked(w * h * 4));
             try

@@ -49,6 +49,9 @@ public sealed record CrnnModelMetadata
     /// <summary>Producer and version, e.g. <c>Crnn.MLNet 0.1.0</c>.</summary>
     public string? Producer { get; init; }
 
+    // Values echoed in errors are cut short: a hostile file must not make a message huge.
+    private static string Clip(string? s) => s is null ? "null" : s.Length <= 40 ? s : s[..40] + "…";
+
     internal static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
@@ -62,8 +65,21 @@ public sealed record CrnnModelMetadata
 
     /// <summary>Parses and validates metadata JSON; <paramref name="source"/> names the model in errors.</summary>
     /// <exception cref="InvalidDataException">The JSON is malformed or describes an unusable model.</exception>
-    public static CrnnModelMetadata FromJson(string json, string source)
+    public static CrnnModelMetadata FromJson(string json, string source) => FromJson(json, source, null);
+
+    /// <summary>Parses and validates metadata JSON within <paramref name="limits"/> (<see cref="CrnnModelLimits.Default"/> when null).</summary>
+    /// <exception cref="InvalidDataException">The JSON is too large, malformed or describes an unusable model.</exception>
+    public static CrnnModelMetadata FromJson(string json, string source, CrnnModelLimits? limits)
     {
+        ArgumentNullException.ThrowIfNull(json);
+        limits ??= CrnnModelLimits.Default;
+        // Checked before parsing; a char is at most 3 UTF-8 bytes, so the cheap length test settles most cases.
+        if ((long)json.Length > limits.MaxMetadataBytes)
+        {
+            int bytes = System.Text.Encoding.UTF8.GetByteCount(json);
+            if (bytes > limits.MaxMetadataBytes)
+                throw new InvalidDataException($"{source}: metadata '{MetadataKey}' is {bytes:N0} bytes of JSON, more than the limit of {limits.MaxMetadataBytes:N0} (option MaxMetadataBytes).");
+        }
         CrnnModelMetadata? m;
         try
         {
@@ -74,27 +90,40 @@ public sealed record CrnnModelMetadata
             throw new InvalidDataException($"{source}: metadata '{MetadataKey}' is not valid JSON for a CRNN model: {e.Message}", e);
         }
         if (m is null) throw new InvalidDataException($"{source}: metadata '{MetadataKey}' is empty.");
-        m.Validate(source);
+        m.Validate(source, limits);
         return m;
     }
 
     /// <summary>Checks internal consistency; throws <see cref="InvalidDataException"/> naming <paramref name="source"/>.</summary>
-    public void Validate(string source)
+    public void Validate(string source) => Validate(source, null);
+
+    /// <summary>Checks internal consistency and <paramref name="limits"/> (<see cref="CrnnModelLimits.Default"/> when null).</summary>
+    public void Validate(string source, CrnnModelLimits? limits)
     {
+        limits ??= CrnnModelLimits.Default;
         void Fail(string what) => throw new InvalidDataException($"{source}: metadata '{MetadataKey}': {what}");
         if (FormatVersion != CurrentFormatVersion) Fail($"format version {FormatVersion} is not supported (expected {CurrentFormatVersion}).");
-        if (Task != "classification") Fail($"task '{Task}' is not supported (expected 'classification').");
+        if (Task != "classification") Fail($"task '{Clip(Task)}' is not supported (expected 'classification').");
+        if (Dataset is null) Fail("dataset is missing.");
         if (Labels is null || Labels.Count < 2) Fail("needs at least two labels.");
+        if (Labels!.Count > limits.MaxLabels) Fail($"{Labels.Count} labels, more than the limit of {limits.MaxLabels} (option MaxLabels).");
         if (Labels!.Any(string.IsNullOrEmpty)) Fail("labels must not be empty.");
+        if (Labels!.Any(l => l.Length > limits.MaxLabelLength)) Fail($"a label is longer than the limit of {limits.MaxLabelLength} characters (option MaxLabelLength).");
         if (Labels!.Distinct(StringComparer.Ordinal).Count() != Labels!.Count) Fail("labels must be distinct.");
         if (Input is null) Fail("input is missing.");
         if (Input!.Height <= 0 || Input.Width <= 0 || Input.Channels != 1) Fail($"input must be 1 channel with positive size, got {Input.Channels}x{Input.Height}x{Input.Width}.");
+        if (Input.Height > limits.MaxInputSide || Input.Width > limits.MaxInputSide)
+            Fail($"input size {Input.Height}x{Input.Width} is above the limit of {limits.MaxInputSide} per side (option MaxInputSide).");
         if (string.IsNullOrEmpty(Input.Name)) Fail("input name is missing.");
         if (Output is null || string.IsNullOrEmpty(Output.Probabilities) || string.IsNullOrEmpty(Output.Logits)) Fail("output names are missing.");
-        if (Normalization is null || !(Normalization.Std > 0) || !double.IsFinite(Normalization.Mean)) Fail("normalisation needs a finite mean and a positive std.");
+        // Bounded so that (v - mean) / std stays finite in float for every pixel value.
+        if (Normalization is null || !(Normalization.Std >= 1e-6 && Normalization.Std <= 1e6) || !(Math.Abs(Normalization.Mean) <= 1e6))
+            Fail("normalisation needs a mean within ±1e6 and a std within 1e-6..1e6.");
         if (Preprocessing is null) Fail("preprocessing is missing.");
         if (Preprocessing!.FitBox <= 0 || Preprocessing.FitBox > Input.Height || Preprocessing.FitBox > Input.Width)
             Fail($"preprocessing fit box {Preprocessing.FitBox} must be positive and fit the {Input.Height}x{Input.Width} input.");
+        if (Preprocessing.Polarity != "light-on-dark")
+            Fail($"preprocessing polarity '{Clip(Preprocessing.Polarity)}' is not supported (expected 'light-on-dark').");
         if (Preprocessing.Centering is not (CrnnCentering.CenterOfMass or CrnnCentering.BoundingBox))
             Fail($"unknown centering '{Preprocessing.Centering}'.");
     }

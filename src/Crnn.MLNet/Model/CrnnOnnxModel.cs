@@ -23,6 +23,9 @@ public sealed class CrnnOnnxModel : IDisposable
         Source = source;
         ModelBytes = modelBytes;
         options ??= CrnnSessionOptions.Default;
+        var limits = options.Limits ?? CrnnModelLimits.Default;
+        limits.Check();
+        CheckModelSize(modelBytes.LongLength, limits, source);
         using var so = new SessionOptions();
         if (options.IntraOpThreads is int intra) so.IntraOpNumThreads = intra;
         if (options.InterOpThreads is int inter) so.InterOpNumThreads = inter;
@@ -37,7 +40,7 @@ public sealed class CrnnOnnxModel : IDisposable
         }
         try
         {
-            Metadata = ReadMetadata(_session, source);
+            Metadata = ReadMetadata(_session, source, limits);
             CheckSignature(_session, Metadata, source);
         }
         catch
@@ -59,9 +62,11 @@ public sealed class CrnnOnnxModel : IDisposable
         byte[] bytes;
         try
         {
+            // The size is checked before anything of that size is read.
+            CheckModelSize(new FileInfo(path).Length, options?.Limits ?? CrnnModelLimits.Default, path);
             bytes = File.ReadAllBytes(path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not InvalidDataException)
         {
             throw new FileNotFoundException($"{path}: cannot read the model: {e.Message}", path, e);
         }
@@ -72,9 +77,7 @@ public sealed class CrnnOnnxModel : IDisposable
     public static CrnnOnnxModel Load(Stream stream, string source = "model stream", CrnnSessionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var ms = new MemoryStream();
-        stream.CopyTo(ms);
-        return new CrnnOnnxModel(ms.ToArray(), source, options);
+        return new CrnnOnnxModel(BoundedRead.ReadToEnd(stream, (options?.Limits ?? CrnnModelLimits.Default).MaxModelBytes, source, "model"), source, options);
     }
 
     /// <summary>Opens a model from its bytes (not copied: do not change them afterwards).</summary>
@@ -158,12 +161,18 @@ public sealed class CrnnOnnxModel : IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) == 0) _session.Dispose();
     }
 
-    private static CrnnModelMetadata ReadMetadata(InferenceSession session, string source)
+    private static CrnnModelMetadata ReadMetadata(InferenceSession session, string source, CrnnModelLimits limits)
     {
         var map = session.ModelMetadata.CustomMetadataMap;
         if (!map.TryGetValue(CrnnModelMetadata.MetadataKey, out var json) || string.IsNullOrWhiteSpace(json))
             throw new InvalidDataException($"{source}: metadata '{CrnnModelMetadata.MetadataKey}' is missing: not a Crnn.MLNet model (export it with 'crnn export').");
-        return CrnnModelMetadata.FromJson(json, source);
+        return CrnnModelMetadata.FromJson(json, source, limits);
+    }
+
+    private static void CheckModelSize(long bytes, CrnnModelLimits limits, string source)
+    {
+        if (bytes > limits.MaxModelBytes)
+            throw new InvalidDataException($"{source}: the model is {bytes:N0} bytes, more than the limit of {limits.MaxModelBytes:N0} (option MaxModelBytes).");
     }
 
     private static void CheckSignature(InferenceSession session, CrnnModelMetadata m, string source)
@@ -217,4 +226,7 @@ public sealed record CrnnSessionOptions
 
     /// <summary>Threads used across operators.</summary>
     public int? InterOpThreads { get; init; }
+
+    /// <summary>Size limits checked while opening a model; <c>null</c>: <see cref="CrnnModelLimits.Default"/>.</summary>
+    public CrnnModelLimits? Limits { get; init; }
 }
