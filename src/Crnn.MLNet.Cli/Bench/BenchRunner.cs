@@ -13,7 +13,7 @@ internal static class BenchRunner
         var started = Stopwatch.StartNew();
         var date = DateTimeOffset.UtcNow;
         progress("peak FLOP/s (fp32 MatMul in ONNX Runtime)");
-        var (peak, matrix) = PeakFlops.Measure();
+        var (peak, matrix) = PeakFlops.Measure(settings.MatMulSize);
 
         using var model = CrnnOnnxModel.Load(settings.ModelPath);
         progress($"loading {settings.Dataset.NameOrPath} (test split)");

@@ -9,13 +9,15 @@ namespace Crnn.MLNet.Cli.Bench;
 /// <param name="LatencySamples">Single-image predictions timed through the prediction engine.</param>
 /// <param name="CheckpointPath">A training checkpoint of the same network for the TorchSharp row, or null to skip it.</param>
 /// <param name="BatchSizes">Batch sizes tried for raw ONNX Runtime; the fastest is the reference.</param>
+/// <param name="MatMulSize">Side of the square matrices multiplied to measure peak FLOP/s.</param>
 internal sealed record BenchSettings(
     string ModelPath,
     DatasetRequest Dataset,
     int Images,
     int LatencySamples,
     string? CheckpointPath,
-    IReadOnlyList<int> BatchSizes)
+    IReadOnlyList<int> BatchSizes,
+    int MatMulSize = 2048)
 {
     public static readonly int[] DefaultBatchSizes = [16, 32, 64, 128, 256];
 }

@@ -22,9 +22,10 @@ internal static class BenchCommand
         var images = new Option<int>("--images") { Hidden = true, DefaultValueFactory = _ => 10_000 };
         var samples = new Option<int>("--latency-samples") { Hidden = true, DefaultValueFactory = _ => 2_000 };
         var batches = new Option<int[]>("--batch-sizes") { Hidden = true, AllowMultipleArgumentsPerToken = true };
+        var matmul = new Option<int>("--matmul-size") { Hidden = true, DefaultValueFactory = _ => 2048 };
         var command = new Command("bench", "Measure scoring speed: raw ONNX Runtime, the ML.NET pipeline, stock ML.NET, TorchSharp; FLOPs and memory.")
         {
-            model, checkpoint, json, dataset, data, images, samples, batches,
+            model, checkpoint, json, dataset, data, images, samples, batches, matmul,
         };
         command.SetAction((Func<ParseResult, int>)(parse =>
         {
@@ -35,9 +36,11 @@ internal static class BenchCommand
             if (latency < 1) throw new CliUsageException($"--latency-samples must be positive, got {latency}.");
             var sizes = parse.GetValue(batches) is { Length: > 0 } given ? given : BenchSettings.DefaultBatchSizes;
             if (sizes.Any(b => b is < 1 or > 4096)) throw new CliUsageException("--batch-sizes must be in 1..4096.");
+            int side = parse.GetValue(matmul);
+            if (side is < 16 or > 8192) throw new CliUsageException($"--matmul-size must be in 16..8192, got {side}.");
             if (parse.GetValue(checkpoint) is { } ckpt && !File.Exists(ckpt)) throw new CliUsageException($"--checkpoint {ckpt}: no such file.");
             var settings = new BenchSettings(ModelLocator.Resolve(parse.GetValue(model)),
-                new DatasetRequest(parse.GetValue(dataset)!, parse.GetValue(data)), n, latency, parse.GetValue(checkpoint), sizes);
+                new DatasetRequest(parse.GetValue(dataset)!, parse.GetValue(data)), n, latency, parse.GetValue(checkpoint), sizes, side);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var report = BenchRunner.Run(settings, message => stderr.WriteLine($"bench: [{clock.Elapsed:mm\\:ss}] {message}"));
             if (parse.GetValue(json)) BenchReportWriter.WriteJson(stdout, report);
