@@ -12,5 +12,6 @@ internal static class CommandRegistry
         yield return EvaluateCommand.Create();
         yield return PredictCommand.Create();
         yield return DataCommand.Create();
+        yield return BenchCommand.Create();
     }
 }

@@ -53,6 +53,32 @@ public static class CrnnImageDecoder
         Decode(Model.BoundedRead.ReadToEnd(stream, MaxFileBytes, source, "image stream"), source, maxPixels, into);
     }
 
+    // A valid 1 x 1 grayscale PNG.
+    private static readonly byte[] s_tinyPng =
+    [
+        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01,
+        0x00, 0x00, 0x00, 0x01, 0x08, 0x00, 0x00, 0x00, 0x00, 0x3A, 0x7E, 0x9B, 0x55, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41,
+        0x54, 0x78, 0x9C, 0x63, 0x60, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01, 0x48, 0xAF, 0xA4, 0x71, 0x00, 0x00, 0x00, 0x00, 0x49,
+        0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+    ];
+
+    private static int s_preloaded;
+
+    /// <summary>
+    /// Loads SkiaSharp's native library and compiles the decoding path on a pool thread, once per process. Opening a
+    /// recognizer calls it so that this (about 0.1 s cold) overlaps ONNX Runtime's start-up instead of following it.
+    /// </summary>
+    internal static void PreloadInBackground()
+    {
+        if (Interlocked.Exchange(ref s_preloaded, 1) != 0) return;
+        ThreadPool.UnsafeQueueUserWorkItem(static _ =>
+        {
+            // A failure here (e.g. missing native assets) is reported by the first real decode instead.
+            try { Decode(s_tinyPng, "preload", 1, new GrayImage()); }
+            catch (Exception) { }
+        }, null);
+    }
+
     /// <summary>Decodes encoded image bytes.</summary>
     public static unsafe void Decode(ReadOnlySpan<byte> encoded, string source, long maxPixels, GrayImage into)
     {

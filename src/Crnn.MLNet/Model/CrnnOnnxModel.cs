@@ -154,6 +154,32 @@ public sealed class CrnnOnnxModel : IDisposable
         }
     }
 
+    /// <summary>
+    /// Binds <paramref name="count"/> images' input and outputs over these arrays once, for repeated runs of the same batch
+    /// size (<paramref name="logits"/> empty: probabilities only). The arrays stay pinned until the result is disposed.
+    /// </summary>
+    internal CrnnBoundRun Bind(float[] inputs, int count, float[] probabilities, float[] logits)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (count <= 0 || inputs.Length < count * InputSize || probabilities.Length < count * ClassCount
+            || (logits.Length > 0 && logits.Length < count * ClassCount))
+            throw new ArgumentException($"buffers too small for a batch of {count}.");
+        return new CrnnBoundRun(this, _session, inputs, count, probabilities, logits);
+    }
+
+    internal void RunBound(CrnnBoundRun bound)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        try
+        {
+            _session.RunWithBinding(s_runOptions, bound.Binding);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidOperationException($"{Source}: ONNX Runtime failed to score a batch of {bound.Count}: {OneLine(e.Message)}", e);
+        }
+    }
+
     private static readonly RunOptions s_runOptions = new();
 
     public void Dispose()

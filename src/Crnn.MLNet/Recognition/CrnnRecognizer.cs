@@ -28,7 +28,7 @@ public sealed record CrnnPrediction(string Label, int ClassIndex, float Confiden
     internal static CrnnPrediction From(ReadOnlySpan<float> probabilities, IReadOnlyList<string> labels)
     {
         var p = probabilities.ToArray();
-        int best = CrnnLabelMappingTransformer.ArgMax(p, true);
+        int best = CrnnArgMax.Of(p, true);
         if (best < 0) throw new InvalidOperationException("the model returned NaN probabilities.");
         return new CrnnPrediction(labels[best], best, p[best], p, labels);
     }
@@ -85,6 +85,7 @@ public sealed class CrnnRecognizer : IDisposable
     public static CrnnRecognizer Open(string modelPath, CrnnRecognizerOptions? options = null)
     {
         options ??= new CrnnRecognizerOptions();
+        CrnnImageDecoder.PreloadInBackground();
         return new CrnnRecognizer(CrnnOnnxModel.Load(modelPath, options.Session), options, ownsModel: true);
     }
 
@@ -92,6 +93,7 @@ public sealed class CrnnRecognizer : IDisposable
     public static CrnnRecognizer Open(Stream model, CrnnRecognizerOptions? options = null)
     {
         options ??= new CrnnRecognizerOptions();
+        CrnnImageDecoder.PreloadInBackground();
         return new CrnnRecognizer(CrnnOnnxModel.Load(model, "model stream", options.Session), options, ownsModel: true);
     }
 

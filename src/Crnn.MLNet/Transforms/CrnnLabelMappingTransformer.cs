@@ -106,20 +106,7 @@ public sealed class CrnnLabelMappingTransformer : ITransformer
     }
 
     /// <summary>Index of the largest score (first on ties), or -1 when any score is NaN or the vector is sparse/empty.</summary>
-    internal static int ArgMax(ReadOnlySpan<float> values, bool dense)
-    {
-        if (!dense || values.IsEmpty) return -1;
-        int best = 0;
-        float max = values[0];
-        if (float.IsNaN(max)) return -1;
-        for (int i = 1; i < values.Length; i++)
-        {
-            float v = values[i];
-            if (float.IsNaN(v)) return -1;
-            if (v > max) { max = v; best = i; }
-        }
-        return best;
-    }
+    internal static int ArgMax(ReadOnlySpan<float> values, bool dense) => CrnnArgMax.Of(values, dense);
 }
 
 /// <summary>Estimator of <see cref="CrnnLabelMappingTransformer"/>: nothing to learn, <see cref="Fit"/> checks the schema.</summary>

@@ -104,12 +104,15 @@ public sealed class CrnnScoringTransformer : ITransformer, IDisposable
             var probs = new float[model.ClassCount];
             var logits = new float[_added.Length > 1 ? model.ClassCount : 0];
             long position = -1;
+            // Bound once on first use and reused for every row: a prediction engine scores row after row.
+            CrnnBoundRun? bound = null;
+            disposer = () => bound?.Dispose();
             void Ensure()
             {
                 if (input.Position == position) return;
                 getInput(ref buffer);
                 buffer.CopyTo(x);
-                model.Run(x, 1, probs, logits);
+                (bound ??= model.Bind(x, 1, probs, logits)).Run();
                 position = input.Position;
             }
             ValueGetter<VBuffer<float>> Getter(float[] source) => (ref VBuffer<float> dst) =>
@@ -179,6 +182,7 @@ public sealed class CrnnScoringTransformer : ITransformer, IDisposable
         private readonly DataViewRowId[] _ids;
         private readonly float[] _x, _probs, _logits;
         private VBuffer<float> _row;
+        private CrnnBoundRun? _full;
         private int _count, _index = -1;
         private long _position = -1;
         private bool _done;
@@ -236,7 +240,10 @@ public sealed class CrnnScoringTransformer : ITransformer, IDisposable
                 _count++;
             }
             if (_count == 0) return false;
-            _model.Run(_x, _count, _probs, _logits);
+            if (_count == _batchSize)
+                (_full ??= _model.Bind(_x, _batchSize, _probs, _logits)).Run();
+            else
+                _model.Run(_x, _count, _probs, _logits);
             return true;
         }
 
@@ -261,7 +268,11 @@ public sealed class CrnnScoringTransformer : ITransformer, IDisposable
 
         protected override void Dispose(bool disposing)
         {
-            if (disposing) _input.Dispose();
+            if (disposing)
+            {
+                _input.Dispose();
+                _full?.Dispose();
+            }
             base.Dispose(disposing);
         }
     }

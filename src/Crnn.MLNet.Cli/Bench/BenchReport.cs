@@ -1,0 +1,42 @@
+namespace Crnn.MLNet.Cli.Bench;
+
+/// <summary>Everything one <c>crnn bench</c> run measured.</summary>
+internal sealed record BenchReport
+{
+    public required string Model { get; init; }
+    public required string Dataset { get; init; }
+    public required int Images { get; init; }
+    public required DateTimeOffset Date { get; init; }
+    public required MachineInfo Machine { get; init; }
+
+    public required ThroughputResult RawOrt { get; init; }
+    public required IReadOnlyList<(int BatchSize, double ImagesPerSecond)> RawOrtSweep { get; init; }
+    public required ThroughputResult Pipeline { get; init; }
+    public required ThroughputResult PipelineFromFiles { get; init; }
+    public required ThroughputResult StockMlNet { get; init; }
+    public required LatencyResult PredictionEngine { get; init; }
+    public ThroughputResult? TorchSharp { get; init; }
+    public string? TorchSharpSkipped { get; init; }
+
+    /// <summary>Model FLOPs per image (2 x multiply-adds), or null when the model does not say.</summary>
+    public double? FlopsPerImage { get; init; }
+    public required double PeakFlopsPerSecond { get; init; }
+    public required int PeakFlopsMatrixSize { get; init; }
+    public required long PeakMemoryBytes { get; init; }
+    public required double Seconds { get; init; }
+
+    /// <summary>Images per second the machine could score if the model ran at the measured peak FLOP/s.</summary>
+    public double? FlopLimitImagesPerSecond => FlopsPerImage is > 0 ? PeakFlopsPerSecond / FlopsPerImage : null;
+
+    public double PipelineOverRawOrt => Pipeline.ImagesPerSecond / RawOrt.ImagesPerSecond;
+    public double PipelineOverStockMlNet => Pipeline.ImagesPerSecond / StockMlNet.ImagesPerSecond;
+    public double? RawOrtOverFlopLimit => RawOrt.ImagesPerSecond / FlopLimitImagesPerSecond;
+
+    /// <summary>The goals, as (name, ratio, required ratio); a null ratio could not be computed.</summary>
+    public IEnumerable<(string Name, double? Ratio, double Required)> Goals()
+    {
+        yield return ("pipeline / rawOrt", PipelineOverRawOrt, 0.9);
+        yield return ("pipeline / stockMlNet", PipelineOverStockMlNet, 1.5);
+        yield return ("rawOrt / FLOP limit", RawOrtOverFlopLimit, 0.5);
+    }
+}

@@ -1,0 +1,103 @@
+using System.Reflection;
+using System.Text.Json;
+using Crnn.MLNet.Cli;
+using Crnn.MLNet.Tests.Support;
+using Crnn.MLNet.Training.Data;
+
+namespace Crnn.MLNet.Cli.Tests;
+
+public class BenchCommandTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = CrnnCli.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    /// <summary>A tiny test split of 28 x 28 images (light strokes on black) in an IDX folder.</summary>
+    private static string Dataset(TempDir dir, int count)
+    {
+        var rng = new Random(3);
+        var pixels = new byte[count * 784];
+        var labels = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            labels[i] = i % 10;
+            int x = rng.Next(8, 20);
+            for (int y = 6; y < 22; y++) pixels[i * 784 + y * 28 + x] = pixels[i * 784 + y * 28 + x + 1] = 255;
+        }
+        string folder = dir.File("data");
+        Directory.CreateDirectory(folder);
+        IdxWriter.WriteSplit(folder, DatasetSplit.Test, new CharacterDataset("tiny", pixels, labels, 28, 28, TestModels.Digits));
+        return folder;
+    }
+
+    private static string[] TinyBench(string model, string data, params string[] more) =>
+        ["bench", "--model", model, "--dataset", data, "--images", "24", "--latency-samples", "5", "--batch-sizes", "4", "8", "--matmul-size", "64", .. more];
+
+    [Fact]
+    public void Json_has_every_step_flops_memory_and_machine()
+    {
+        using var dir = new TempDir();
+        string model = TestModels.WriteTemp(dir, TestModels.Build());
+        var loaded = new List<string>();
+        void OnLoad(object? sender, AssemblyLoadEventArgs e) { lock (loaded) loaded.Add(e.LoadedAssembly.GetName().Name ?? ""); }
+        AppDomain.CurrentDomain.AssemblyLoad += OnLoad;
+        (int code, string output, string err) result;
+        try { result = Run(TinyBench(model, Dataset(dir, 30), "--json")); }
+        finally { AppDomain.CurrentDomain.AssemblyLoad -= OnLoad; }
+        var (code, output, err) = result;
+
+        Assert.True(code == 0, err);
+        Assert.Contains("bench: ", err); // progress goes to stderr, the report alone to stdout
+        using var doc = JsonDocument.Parse(output);
+        var root = doc.RootElement;
+        foreach (var step in new[] { "rawOrt", "pipeline", "pipelineFromFiles", "stockMlNet", "predictionEngine" })
+            Assert.True(root.GetProperty(step).GetDouble() > 0, step);
+        Assert.Equal(24, root.GetProperty("images").GetInt32());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("torchSharp").ValueKind);
+        Assert.Contains("--checkpoint", root.GetProperty("torchSharpSkipped").GetString());
+        Assert.True(root.GetProperty("predictionEngineMedianMicroseconds").GetDouble() > 0);
+        Assert.True(root.GetProperty("predictionEngineP99Microseconds").GetDouble() >= root.GetProperty("predictionEngineMedianMicroseconds").GetDouble());
+        // The tiny model's metadata has no architecture, so its FLOPs are unknown rather than made up.
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("flopsPerImage").ValueKind);
+        Assert.True(root.GetProperty("peakFlopsPerSecond").GetDouble() > 0);
+        Assert.True(root.GetProperty("peakMemoryBytes").GetInt64() > 0);
+        Assert.Contains(root.GetProperty("batchSizes").GetProperty("rawOrt").GetInt32(), new[] { 4, 8 });
+        Assert.Equal(2, root.GetProperty("rawOrtBatchSweep").EnumerateObject().Count());
+        Assert.Equal(3, root.GetProperty("goals").EnumerateObject().Count());
+        Assert.True(root.GetProperty("machine").GetProperty("logicalCores").GetInt32() > 0);
+        Assert.False(string.IsNullOrEmpty(root.GetProperty("machine").GetProperty("cpu").GetString()));
+        Assert.True(DateTimeOffset.TryParse(root.GetProperty("date").GetString(), out _));
+        // Every step scored the same images, so they agree on accuracy (the pixel-vector ones exactly).
+        var accuracy = root.GetProperty("accuracy");
+        Assert.Equal(accuracy.GetProperty("rawOrt").GetDouble(), accuracy.GetProperty("pipeline").GetDouble());
+        Assert.Equal(accuracy.GetProperty("rawOrt").GetDouble(), accuracy.GetProperty("stockMlNet").GetDouble(), 3);
+        Assert.DoesNotContain(loaded, name => name.StartsWith("TorchSharp", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Text_report_is_a_table_with_the_goals()
+    {
+        using var dir = new TempDir();
+        string model = TestModels.WriteTemp(dir, TestModels.Build());
+        var (code, output, err) = Run(TinyBench(model, Dataset(dir, 24)));
+
+        Assert.True(code == 0, err);
+        foreach (var row in new[] { "rawOrt", "pipeline ", "pipelineFromFiles", "stockMlNet", "predictionEngine", "torchSharp" })
+            Assert.Contains(row, output);
+        Assert.Contains("pipeline / rawOrt", output);
+        Assert.Contains("peak FLOP/s", output);
+    }
+
+    [Fact]
+    public void Bad_counts_and_a_missing_checkpoint_are_usage_errors()
+    {
+        using var dir = new TempDir();
+        string model = TestModels.WriteTemp(dir, TestModels.Build());
+        Assert.Equal(2, Run("bench", "--model", model, "--images", "0").Code);
+        Assert.Equal(2, Run("bench", "--model", model, "--checkpoint", dir.File("none.ckpt")).Code);
+    }
+}
