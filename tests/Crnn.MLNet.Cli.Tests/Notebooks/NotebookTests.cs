@@ -65,20 +65,19 @@ public sealed class NotebookTests(NotebookPackages packages, ITestOutputHelper o
     /// <summary>The notebooks the project documents; a rename or removal must not silently shrink the test.</summary>
     private static readonly string[] Expected = ["01-quickstart", "02-evaluate", "03-train-and-export", "04-pipelines"];
 
-    public static TheoryData<string> Notebooks()
-    {
-        var data = new TheoryData<string>();
-        foreach (string path in Directory.GetFiles(NotebookRunner.NotebooksFolder, "*.ipynb").Order(StringComparer.Ordinal))
-            if (!path.EndsWith(".out.ipynb", StringComparison.Ordinal)) data.Add(Path.GetFileNameWithoutExtension(path));
-        return data;
-    }
+    /// <summary>The notebooks in <c>notebooks/</c>, by name (executed copies, <c>*.out.ipynb</c>, excluded).</summary>
+    private static string[] NotebookNames() =>
+        Directory.GetFiles(NotebookRunner.NotebooksFolder, "*.ipynb")
+            .Where(path => !path.EndsWith(".out.ipynb", StringComparison.Ordinal))
+            .Select(path => Path.GetFileNameWithoutExtension(path))
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+
+    public static TheoryData<string> Notebooks() => new(NotebookNames());
 
     [Fact]
-    public void The_documented_notebooks_exist()
-    {
-        var present = Notebooks().Select(row => (string)row[0]).ToArray();
-        Assert.Subset(present.ToHashSet(), Expected.ToHashSet());
-    }
+    public void The_documented_notebooks_exist() =>
+        Assert.Subset(NotebookNames().ToHashSet(), Expected.ToHashSet());
 
     [Theory]
     [MemberData(nameof(Notebooks))]
