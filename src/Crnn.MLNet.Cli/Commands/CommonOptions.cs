@@ -1,19 +1,23 @@
 using System.CommandLine;
+using Crnn.MLNet.Training.Data;
 
 namespace Crnn.MLNet.Cli.Commands;
 
 /// <summary>Options several commands share, so they read the same everywhere.</summary>
 internal static class CommonOptions
 {
-    public static Option<string> Dataset() => new("--dataset")
+    /// <summary><c>--dataset NAME|PATH</c>, shared by every command that reads a dataset.</summary>
+    public static Option<string> Dataset() => new("--dataset", "-d")
     {
-        Description = "Dataset name (mnist, emnist-balanced, emnist-digits, emnist-letters, emnist-byclass, emnist-bymerge, fashion-mnist) or a path to a dataset folder.",
+        Description = $"Dataset name ({string.Join(", ", DatasetCatalog.Names)}) or path to a folder of IDX files.",
         Required = true,
     };
 
+    /// <summary><c>--data DIR</c>, shared by every command that reads a dataset.</summary>
     public static Option<string?> DataDir() => new("--data")
     {
-        Description = "Folder holding the dataset files, or a parent with one folder per dataset (default: $CRNN_DATA_DIR, then the user cache, then download).",
+        Description = "Folder holding the dataset files, or one folder per dataset (mnist/, fashion-mnist/, emnist/). " +
+                      $"Default: ${DatasetLoader.DataDirEnvironmentVariable}, then the download cache, then a download.",
     };
 
     /// <summary>Parses "32,64,128"; a bad list is a usage error naming the option.</summary>

@@ -14,8 +14,8 @@ internal static class DataCommand
     {
         var data = new Command("data", "Inspect datasets.");
         var info = new Command("info", "Show where a dataset's files were found and its counts per split and per class.");
-        var dataset = DatasetOption();
-        var dataDir = DataDirOption();
+        var dataset = CommonOptions.Dataset();
+        var dataDir = CommonOptions.DataDir();
         var noDownload = new Option<bool>("--no-download") { Description = "Fail instead of downloading a dataset that is not found locally." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
         info.Options.Add(dataset);
@@ -39,20 +39,6 @@ internal static class DataCommand
         }));
         return data;
     }
-
-    /// <summary><c>--dataset NAME|PATH</c>, shared by every command that reads a dataset.</summary>
-    public static Option<string> DatasetOption() => new("--dataset")
-    {
-        Description = $"Dataset name ({string.Join(", ", DatasetCatalog.Names)}) or path to a folder of IDX files.",
-        Required = true,
-    };
-
-    /// <summary><c>--data DIR</c>, shared by every command that reads a dataset.</summary>
-    public static Option<string?> DataDirOption() => new("--data")
-    {
-        Description = $"Folder holding the dataset files, or one folder per dataset (mnist/, fashion-mnist/, emnist/). " +
-                      $"Default: ${DatasetLoader.DataDirEnvironmentVariable}, then the download cache.",
-    };
 
     /// <summary>Cancels on Ctrl+C so a download stops cleanly and leaves nothing half-written in the cache.</summary>
     public static CtrlCScope CancelOnCtrlC() => new();

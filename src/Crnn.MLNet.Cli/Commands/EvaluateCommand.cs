@@ -14,9 +14,9 @@ internal static class EvaluateCommand
     public static Command Create()
     {
         var model = new Option<string?>("--model", "-m") { Description = $"The CRNN ONNX model (default: {ModelLocator.DefaultRelativePath} under the current directory or beside crnn)." };
-        var dataset = new Option<string>("--dataset", "-d") { Description = "A dataset name (e.g. mnist) or a folder of IDX files.", Required = true };
+        var dataset = CommonOptions.Dataset();
         var split = new Option<DatasetSplit>("--split") { Description = "Which split to evaluate on.", DefaultValueFactory = _ => DatasetSplit.Test };
-        var data = new Option<string?>("--data") { Description = "Where named datasets are (default: CRNN_DATA_DIR, then the download cache)." };
+        var data = CommonOptions.DataDir();
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of tables." };
         var plot = new Option<string?>("--plot") { Description = "Also write the confusion matrix as a PNG image." };
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N images." };
