@@ -41,9 +41,7 @@ public sealed class HandwritingNormalizer
     private float[] _gray = [];
     private float[] _patch = [];
     private float[] _tmp = [];
-    private float[] _weights = [];
-    private int[] _starts = [];
-    private int[] _counts = [];
+    private readonly SeparableResampler _resampler = new();
 
     /// <summary>Ink below this fraction of the strongest ink is treated as paper when cropping.</summary>
     internal const float CropThreshold = 0.2f;
@@ -177,12 +175,12 @@ public sealed class HandwritingNormalizer
         var patch = _patch.AsSpan(0, pw * ph);
         // Horizontal pass: bh rows of bw -> pw, then vertical: pw columns of bh -> ph.
         var tmp = _tmp.AsSpan(0, pw * bh);
-        PrepareFilter(bw, pw);
+        _resampler.Prepare(bw, pw);
         for (int y = 0; y < bh; y++)
-            ApplyFilter(g.Slice((y0 + y) * w + x0), 1, tmp.Slice(y * pw), 1, pw);
-        PrepareFilter(bh, ph);
+            _resampler.Apply(g.Slice((y0 + y) * w + x0), 1, tmp.Slice(y * pw), 1);
+        _resampler.Prepare(bh, ph);
         for (int x = 0; x < pw; x++)
-            ApplyFilter(tmp.Slice(x), pw, patch.Slice(x), pw, ph);
+            _resampler.Apply(tmp.Slice(x), pw, patch.Slice(x), pw);
 
         // Place: centre of mass (MNIST) or bounding box at the canvas centre, with whole-pixel shifts.
         int ox, oy;
@@ -218,7 +216,7 @@ public sealed class HandwritingNormalizer
         }
     }
 
-    private static float BorderMean(ReadOnlySpan<float> g, int w, int h)
+    internal static float BorderMean(ReadOnlySpan<float> g, int w, int h)
     {
         // A frame about 1/16 of the smaller side thick (at least one pixel).
         int t = Math.Max(1, Math.Min(w, h) / 16);
@@ -239,50 +237,6 @@ public sealed class HandwritingNormalizer
             }
         }
         return n == 0 ? 0 : (float)(sum / n);
-    }
-
-    // Separable resampling with a triangle (bilinear) kernel widened when shrinking, so that every source
-    // pixel contributes (anti-aliased, like the area averaging used to make MNIST).
-    private void PrepareFilter(int inSize, int outSize)
-    {
-        double scale = (double)outSize / inSize;
-        double support = scale < 1 ? 1 / scale : 1;
-        int maxTaps = (int)Math.Ceiling(support * 2) + 2;
-        Grow(ref _weights, outSize * maxTaps);
-        if (_starts.Length < outSize) { _starts = new int[outSize]; _counts = new int[outSize]; }
-        for (int o = 0; o < outSize; o++)
-        {
-            double centre = (o + 0.5) / scale - 0.5;
-            int first = Math.Max(0, (int)Math.Floor(centre - support) + 1);
-            int last = Math.Min(inSize - 1, (int)Math.Ceiling(centre + support) - 1);
-            if (last < first) { first = last = Math.Clamp((int)Math.Round(centre), 0, inSize - 1); }
-            int count = Math.Min(last - first + 1, maxTaps);
-            double total = 0;
-            for (int k = 0; k < count; k++)
-            {
-                double wgt = Math.Max(0, 1 - Math.Abs((first + k - centre) / support));
-                _weights[o * maxTaps + k] = (float)wgt;
-                total += wgt;
-            }
-            if (total <= 0) { _weights[o * maxTaps] = 1; total = 1; count = Math.Max(count, 1); }
-            for (int k = 0; k < count; k++) _weights[o * maxTaps + k] = (float)(_weights[o * maxTaps + k] / total);
-            _starts[o] = first;
-            _counts[o] = count;
-        }
-        _taps = maxTaps;
-    }
-
-    private int _taps;
-
-    private void ApplyFilter(ReadOnlySpan<float> src, int srcStride, Span<float> dst, int dstStride, int outSize)
-    {
-        for (int o = 0; o < outSize; o++)
-        {
-            int first = _starts[o], count = _counts[o], wo = o * _taps;
-            float acc = 0;
-            for (int k = 0; k < count; k++) acc += _weights[wo + k] * src[(first + k) * srcStride];
-            dst[o * dstStride] = acc;
-        }
     }
 
     private static void Grow(ref float[] buffer, int size)
