@@ -1,4 +1,5 @@
 using Crnn.MLNet.Training.Export;
+using Crnn.MLNet.Training.Lines;
 using Crnn.MLNet.Training.Model;
 using Crnn.MLNet.Training.Training;
 
@@ -16,6 +17,35 @@ internal static class ModelExport
     {
         var (model, state) = TrainingCheckpoint.LoadModel(checkpointPath, best: true);
         using (model) return Export(model, state, path, progress);
+    }
+
+    /// <summary>Writes a line run's best model as ONNX; returns the path.</summary>
+    public static string ExportLines(LineTrainingResult result, string path, IProgress<CrnnExportProgress>? progress = null) =>
+        ExportLines(result.Model, result.State, path, progress);
+
+    /// <summary>Loads a line checkpoint's best weights and writes them as ONNX; returns the path.</summary>
+    public static string ExportLinesFromCheckpoint(string checkpointPath, string path, IProgress<CrnnExportProgress>? progress = null)
+    {
+        var (model, state) = LineCheckpoint.LoadModel(checkpointPath, best: true);
+        using (model) return ExportLines(model, state, path, progress);
+    }
+
+    private static string ExportLines(CrnnLineModel model, LineCheckpointState state, string path, IProgress<CrnnExportProgress>? progress)
+    {
+        var metrics = new Dictionary<string, double>(StringComparer.Ordinal)
+        {
+            ["validationLoss"] = state.BestValidationLoss,
+            ["validationCharacterErrorRate"] = state.BestValidationCharacterErrorRate,
+            ["validationSequenceAccuracy"] = state.BestValidationSequenceAccuracy,
+        };
+        if (state.Test is { } test)
+        {
+            metrics["testCharacterErrorRate"] = test.CharacterErrorRate;
+            metrics["testSequenceAccuracy"] = test.SequenceAccuracy;
+            metrics["testLines"] = test.Lines;
+        }
+        CrnnLineOnnxExporter.Export(model, CrnnLineOnnxExporter.CreateMetadata(state, metrics), path, progress);
+        return path;
     }
 
     private static string Export(CrnnClassifier model, CheckpointState state, string path, IProgress<CrnnExportProgress>? progress)

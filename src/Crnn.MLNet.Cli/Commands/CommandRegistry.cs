@@ -8,6 +8,8 @@ internal static class CommandRegistry
     public static IEnumerable<Command> All()
     {
         yield return TrainCommand.Create();
+        yield return TrainLinesCommand.Create();
+        yield return MakeLinesCommand.Create();
         yield return ExportCommand.Create();
         yield return EvaluateCommand.Create();
         yield return PredictCommand.Create();

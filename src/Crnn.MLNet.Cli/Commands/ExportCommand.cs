@@ -8,7 +8,7 @@ internal static class ExportCommand
 {
     public static Command Create()
     {
-        var checkpoint = new Option<string>("--checkpoint") { Description = "Checkpoint written by 'crnn train' (checkpoint.ckpt).", Required = true };
+        var checkpoint = new Option<string>("--checkpoint") { Description = "Checkpoint written by 'crnn train' or 'crnn train-lines' (checkpoint.ckpt).", Required = true };
         var output = new Option<string>("--out") { Description = "ONNX file to write.", Required = true };
         var command = new Command("export", "Export a training checkpoint (best weights) to ONNX, with labels and preprocessing in its metadata.")
         {
@@ -19,8 +19,13 @@ internal static class ExportCommand
             string ckpt = parse.GetValue(checkpoint)!;
             string outPath = parse.GetValue(output)!;
             var ui = new ConsoleProgress(parse.InvocationConfiguration.Error);
-            ui.Run($"Exporting {ckpt}", report => ModelExport.ExportFromCheckpoint(ckpt, outPath,
-                new SyncProgress<CrnnExportProgress>(p => report(p.Fraction, p.Stage, false))));
+            // A line checkpoint exports as a line (CTC) model, a classifier's as a classifier.
+            bool lines = Training.Lines.LineCheckpoint.IsLineCheckpoint(ckpt);
+            ui.Run($"Exporting {ckpt}", report =>
+            {
+                var progress = new SyncProgress<CrnnExportProgress>(p => report(p.Fraction, p.Stage, false));
+                return lines ? ModelExport.ExportLinesFromCheckpoint(ckpt, outPath, progress) : ModelExport.ExportFromCheckpoint(ckpt, outPath, progress);
+            });
             parse.InvocationConfiguration.Output.WriteLine($"Wrote {outPath} ({new FileInfo(outPath).Length:N0} bytes, ONNX opset {CrnnOnnxExporter.OpsetVersion}).");
             return 0;
         }));

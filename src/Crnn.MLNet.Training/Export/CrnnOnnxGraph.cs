@@ -39,65 +39,9 @@ internal static class CrnnOnnxGraph
         int steps = weights.Blocks.Count + weights.RecurrentLayers.Count + 1, step = 0;
         void Done(string stage) => report?.Invoke(stage, (double)++step / steps);
 
-        // Convolutional feature extractor.
-        string x = input;
-        for (int b = 0; b < weights.Blocks.Count; b++)
-        {
-            var block = weights.Blocks[b];
-            for (int i = 0; i < block.Convs.Count; i++)
-            {
-                var conv = block.Convs[i];
-                var (w, bias) = BatchNormFolding.Fold(conv.Weight, conv.Bias, conv.Norm);
-                string p = $"block{b}.conv{i}";
-                string wName = g.AddInitializer($"{p}.weight", w, conv.OutChannels, conv.InChannels, 3, 3);
-                string bName = g.AddInitializer($"{p}.bias", bias, conv.OutChannels);
-                g.AddNode("Conv", p, [x, wName, bName], [p],
-                    Ints("kernel_shape", 3, 3), Ints("pads", 1, 1, 1, 1), Ints("strides", 1, 1), Ints("dilations", 1, 1), Int("group", 1));
-                g.AddNode("Relu", $"block{b}.relu{i}", [p], [$"block{b}.relu{i}"]);
-                x = $"block{b}.relu{i}";
-            }
-            var (ph, pw) = block.Pool;
-            g.AddNode("MaxPool", $"block{b}.pool", [x], [$"block{b}.pool"],
-                Ints("kernel_shape", ph, pw), Ints("strides", ph, pw), Ints("pads", 0, 0, 0, 0));
-            x = $"block{b}.pool";
-            Done($"conv block {b}");
-        }
-
-        // N, C, H, W -> W, N, C*H: each column of the feature map is one time step.
-        g.AddNode("Transpose", "sequence.columns", [x], ["sequence.columns"], Ints("perm", 3, 0, 1, 2));
-        g.AddInt64Initializer("sequence.shape", [0, 0, arch.SequenceFeatures]);
-        g.AddNode("Reshape", "sequence", ["sequence.columns", "sequence.shape"], ["sequence"]);
-        x = "sequence";
-
-        // Bidirectional recurrent layers.
-        string op = arch.Recurrent == RecurrentKind.Lstm ? "LSTM" : "GRU";
-        string hidden = "";
-        int layers = weights.RecurrentLayers.Count;
-        for (int k = 0; k < layers; k++)
-        {
-            var layer = weights.RecurrentLayers[k];
-            int gates = arch.GateCount, h = layer.HiddenSize;
-            var (w, r, bias) = RecurrentWeightPacking.Pack(arch.Recurrent, layer);
-            string p = $"rnn{k}";
-            g.AddInitializer($"{p}.W", w, 2, gates * h, layer.InputSize);
-            g.AddInitializer($"{p}.R", r, 2, gates * h, h);
-            g.AddInitializer($"{p}.B", bias, 2, 2L * gates * h);
-            bool last = k == layers - 1;
-            string y = last ? "" : $"{p}.Y";
-            hidden = $"{p}.Y_h";
-            var attributes = new List<AttributeProto> { String("direction", "bidirectional"), Int("hidden_size", h) };
-            if (arch.Recurrent == RecurrentKind.Gru) attributes.Add(Int("linear_before_reset", 1));
-            g.AddNode(op, p, [x, $"{p}.W", $"{p}.R", $"{p}.B"], [y, hidden], attributes.ToArray());
-            if (!last)
-            {
-                // Y [T, 2, N, H] -> [T, N, 2, H] -> [T, N, 2H]: forward and backward outputs side by side, as PyTorch feeds the next layer.
-                g.AddNode("Transpose", $"{p}.Y.steps", [y], [$"{p}.Y.steps"], Ints("perm", 0, 2, 1, 3));
-                if (!g.IsDefined("rnn.stack.shape")) g.AddInt64Initializer("rnn.stack.shape", [0, 0, 2L * h]);
-                g.AddNode("Reshape", $"rnn{k + 1}.input", [$"{p}.Y.steps", "rnn.stack.shape"], [$"rnn{k + 1}.input"]);
-                x = $"rnn{k + 1}.input";
-            }
-            Done($"recurrent layer {k}");
-        }
+        string x = AddConvBlocks(g, weights, input, Done);
+        x = AddSequence(g, arch, x);
+        string hidden = AddRecurrentLayers(g, weights, x, keepLastOutput: false, Done).Hidden;
 
         // Head: last layer's final states [2, N, H] -> [N, 2, H] -> [N, 2H] (forward, backward) -> linear -> softmax.
         g.AddNode("Transpose", "head.states", [hidden], ["head.states"], Ints("perm", 1, 0, 2));
@@ -126,6 +70,83 @@ internal static class CrnnOnnxGraph
         AddProperty(model, "crnn.labels", JsonSerializer.Serialize(metadata.Labels));
         AddProperty(model, "crnn.architecture", arch.ToString());
         return model;
+    }
+
+    /// <summary>Conv 3x3 (batch norm folded) + Relu per conv, MaxPool per block; returns the feature map's name.</summary>
+    internal static string AddConvBlocks(OnnxGraphBuilder g, CrnnWeights weights, string input, Action<string> done)
+    {
+        string x = input;
+        for (int b = 0; b < weights.Blocks.Count; b++)
+        {
+            var block = weights.Blocks[b];
+            for (int i = 0; i < block.Convs.Count; i++)
+            {
+                var conv = block.Convs[i];
+                var (w, bias) = BatchNormFolding.Fold(conv.Weight, conv.Bias, conv.Norm);
+                string p = $"block{b}.conv{i}";
+                string wName = g.AddInitializer($"{p}.weight", w, conv.OutChannels, conv.InChannels, 3, 3);
+                string bName = g.AddInitializer($"{p}.bias", bias, conv.OutChannels);
+                g.AddNode("Conv", p, [x, wName, bName], [p],
+                    Ints("kernel_shape", 3, 3), Ints("pads", 1, 1, 1, 1), Ints("strides", 1, 1), Ints("dilations", 1, 1), Int("group", 1));
+                g.AddNode("Relu", $"block{b}.relu{i}", [p], [$"block{b}.relu{i}"]);
+                x = $"block{b}.relu{i}";
+            }
+            var (ph, pw) = block.Pool;
+            g.AddNode("MaxPool", $"block{b}.pool", [x], [$"block{b}.pool"],
+                Ints("kernel_shape", ph, pw), Ints("strides", ph, pw), Ints("pads", 0, 0, 0, 0));
+            x = $"block{b}.pool";
+            done($"conv block {b}");
+        }
+        return x;
+    }
+
+    /// <summary>N, C, H, W -> W, N, C*H: each column of the feature map is one time step.</summary>
+    internal static string AddSequence(OnnxGraphBuilder g, CrnnArchitecture arch, string x)
+    {
+        g.AddNode("Transpose", "sequence.columns", [x], ["sequence.columns"], Ints("perm", 3, 0, 1, 2));
+        g.AddInt64Initializer("sequence.shape", [0, 0, arch.SequenceFeatures]);
+        g.AddNode("Reshape", "sequence", ["sequence.columns", "sequence.shape"], ["sequence"]);
+        return "sequence";
+    }
+
+    /// <summary>
+    /// The bidirectional recurrent layers; returns the last layer's final states Y_h [2, N, H] and, with
+    /// <paramref name="keepLastOutput"/>, its outputs Y [T, 2, N, H] (else an empty name).
+    /// </summary>
+    internal static (string Output, string Hidden) AddRecurrentLayers(OnnxGraphBuilder g, CrnnWeights weights, string x, bool keepLastOutput, Action<string> done)
+    {
+        var arch = weights.Architecture;
+        string op = arch.Recurrent == RecurrentKind.Lstm ? "LSTM" : "GRU";
+        string hidden = "", output = "";
+        int layers = weights.RecurrentLayers.Count;
+        for (int k = 0; k < layers; k++)
+        {
+            var layer = weights.RecurrentLayers[k];
+            int gates = arch.GateCount, h = layer.HiddenSize;
+            var (w, r, bias) = RecurrentWeightPacking.Pack(arch.Recurrent, layer);
+            string p = $"rnn{k}";
+            g.AddInitializer($"{p}.W", w, 2, gates * h, layer.InputSize);
+            g.AddInitializer($"{p}.R", r, 2, gates * h, h);
+            g.AddInitializer($"{p}.B", bias, 2, 2L * gates * h);
+            bool last = k == layers - 1;
+            string y = last && !keepLastOutput ? "" : $"{p}.Y";
+            output = y;
+            hidden = $"{p}.Y_h";
+            var attributes = new List<AttributeProto> { String("direction", "bidirectional"), Int("hidden_size", h) };
+            if (arch.Recurrent == RecurrentKind.Gru) attributes.Add(Int("linear_before_reset", 1));
+            g.AddNode(op, p, [x, $"{p}.W", $"{p}.R", $"{p}.B"], [y, hidden], attributes.ToArray());
+            if (!last)
+            {
+                // Y [T, 2, N, H] -> [T, N, 2, H] -> [T, N, 2H]: forward and backward outputs side by side, as PyTorch feeds the next layer.
+                g.AddNode("Transpose", $"{p}.Y.steps", [y], [$"{p}.Y.steps"], Ints("perm", 0, 2, 1, 3));
+                if (!g.IsDefined("rnn.stack.shape")) g.AddInt64Initializer("rnn.stack.shape", [0, 0, 2L * h]);
+                g.AddNode("Reshape", $"rnn{k + 1}.input", [$"{p}.Y.steps", "rnn.stack.shape"], [$"rnn{k + 1}.input"]);
+                x = $"rnn{k + 1}.input";
+            }
+            done($"recurrent layer {k}");
+        }
+
+        return (output, hidden);
     }
 
     /// <summary>The informational version of this assembly, without any source-revision suffix.</summary>

@@ -18,23 +18,34 @@ internal static class CrnnWeightReader
     public static CrnnWeights Read(CrnnClassifier model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var arch = model.Architecture;
+        return Read(model.Architecture, model.Blocks, model.Recurrent, model.Classifier);
+    }
+
+    /// <summary>The same snapshot for a line (CTC) model, whose classifier is applied at every time step.</summary>
+    /// <inheritdoc cref="Read(CrnnClassifier)" path="/exception"/>
+    public static CrnnWeights Read(CrnnLineModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return Read(model.Architecture, model.Blocks, model.Recurrent, model.Classifier);
+    }
+
+    private static CrnnWeights Read(CrnnArchitecture arch, IList<ConvBlock> modelBlocks, nn.Module recurrent, Linear linear)
+    {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
 
-        if (model.Blocks.Count != arch.Widths.Length)
-            throw new NotSupportedException($"the model has {model.Blocks.Count} conv blocks but its architecture ({arch}) has {arch.Widths.Length}");
+        if (modelBlocks.Count != arch.Widths.Length)
+            throw new NotSupportedException($"the model has {modelBlocks.Count} conv blocks but its architecture ({arch}) has {arch.Widths.Length}");
         var blocks = new List<ConvBlockWeights>();
         int channels = 1;
-        for (int b = 0; b < model.Blocks.Count; b++)
+        for (int b = 0; b < modelBlocks.Count; b++)
         {
-            blocks.Add(ReadBlock(model.Blocks[b], b, channels, arch.Widths[b], arch.ConvsPerBlock, arch.PoolOf(b)));
+            blocks.Add(ReadBlock(modelBlocks[b], b, channels, arch.Widths[b], arch.ConvsPerBlock, arch.PoolOf(b)));
             channels = arch.Widths[b];
         }
 
-        var layers = ReadRecurrent(model.Recurrent, arch);
+        var layers = ReadRecurrent(recurrent, arch);
 
-        var linear = model.Classifier;
         ExpectShape("classifier weight", linear.weight, arch.ClassCount, 2L * arch.RecurrentHidden);
         float[] classifierWeight = ToArray("classifier weight", linear.weight);
         float[] classifierBias = linear.bias is { } lb ? ToArray("classifier bias", lb, arch.ClassCount) : new float[arch.ClassCount];

@@ -273,7 +273,7 @@ public sealed class CrnnTrainer
             throw new InvalidOperationException($"{path}: cannot resume: the checkpoint is from another run ({string.Join("; ", differences)}).");
     }
 
-    private static (double Mean, double Std) PixelStatistics(CharacterDataset data, int[] indices)
+    internal static (double Mean, double Std) PixelStatistics(CharacterDataset data, int[] indices)
     {
         double sum = 0, sumSq = 0;
         foreach (int i in indices)
@@ -286,7 +286,7 @@ public sealed class CrnnTrainer
     }
 
     // HashCode.Combine is randomised per process, so derive the epoch seed arithmetically.
-    private static int EpochSeed(int seed, int epoch) => unchecked(seed * 1_000_003 + epoch * 7_919);
+    internal static int EpochSeed(int seed, int epoch) => unchecked(seed * 1_000_003 + epoch * 7_919);
 
     private static TimeSpan Remaining(double imagesPerSecond, long trainImagesLeft, long validationImagesLeft) =>
         imagesPerSecond <= 0 ? TimeSpan.Zero

@@ -74,7 +74,10 @@ public static class TrainingCheckpoint
     }
 
     /// <summary>The model's weights as bytes (TorchSharp's format).</summary>
-    public static byte[] WeightsToBytes(CrnnClassifier model)
+    public static byte[] WeightsToBytes(CrnnClassifier model) => ModuleToBytes(model);
+
+    /// <summary>Any module's weights as bytes (TorchSharp's format).</summary>
+    internal static byte[] ModuleToBytes(TorchSharp.torch.nn.Module model)
     {
         using var ms = new MemoryStream();
         model.save(ms);
@@ -82,7 +85,11 @@ public static class TrainingCheckpoint
     }
 
     /// <summary>Loads weights saved by <see cref="WeightsToBytes"/>; a mismatch is an error naming <paramref name="source"/>.</summary>
-    public static void LoadWeights(CrnnClassifier model, byte[] weights, string source)
+    public static void LoadWeights(CrnnClassifier model, byte[] weights, string source) =>
+        LoadModuleWeights(model, weights, source, model.Architecture.ToString());
+
+    /// <summary>Loads weights into any module; a mismatch is an error naming <paramref name="source"/> and <paramref name="architecture"/>.</summary>
+    internal static void LoadModuleWeights(TorchSharp.torch.nn.Module model, byte[] weights, string source, string architecture)
     {
         try
         {
@@ -90,11 +97,11 @@ public static class TrainingCheckpoint
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new InvalidDataException($"{source}: weights do not match architecture '{model.Architecture}': {e.Message}", e);
+            throw new InvalidDataException($"{source}: weights do not match architecture '{architecture}': {e.Message}", e);
         }
     }
 
-    private static ZipArchive Open(string path)
+    internal static ZipArchive Open(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: checkpoint not found.", path);
         try
@@ -126,7 +133,7 @@ public static class TrainingCheckpoint
         return state;
     }
 
-    private static byte[] ReadEntry(ZipArchive zip, string name, string path)
+    internal static byte[] ReadEntry(ZipArchive zip, string name, string path)
     {
         var entry = zip.GetEntry(name) ?? throw new InvalidDataException($"{path}: not a Crnn.MLNet checkpoint (no '{name}').");
         if (entry.Length > 2L << 30) throw new InvalidDataException($"{path}: entry '{name}' is implausibly large ({entry.Length} bytes).");

@@ -1,0 +1,107 @@
+using System.CommandLine;
+using System.Globalization;
+using Crnn.MLNet.Training.Data;
+using Crnn.MLNet.Training.Lines;
+using Crnn.MLNet.Training.Model;
+using Crnn.MLNet.Training.Training;
+
+namespace Crnn.MLNet.Cli.Commands;
+
+/// <summary><c>crnn train-lines</c>: trains a CRNN line recogniser with CTC on lines synthesised from a character dataset.</summary>
+internal static class TrainLinesCommand
+{
+    public static Command Create()
+    {
+        var dataset = CommonOptions.Dataset();
+        var data = CommonOptions.DataDir();
+        var epochs = new Option<int>("--epochs") { Description = "Maximum epochs.", DefaultValueFactory = _ => LineTrainingOptions.Defaults.Epochs };
+        var linesPerEpoch = new Option<int>("--lines-per-epoch") { Description = "Freshly synthesised training lines per epoch.", DefaultValueFactory = _ => LineTrainingOptions.Defaults.LinesPerEpoch };
+        var batchSize = new Option<int>("--batch-size") { Description = "Lines per step.", DefaultValueFactory = _ => LineTrainingOptions.Defaults.BatchSize };
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => LineTrainingOptions.Defaults.LearningRate };
+        var weightDecay = new Option<double>("--weight-decay") { Description = "Weight decay.", DefaultValueFactory = _ => LineTrainingOptions.Defaults.WeightDecay };
+        var schedule = new Option<LearningRateScheduleKind>("--schedule") { Description = "cosine (with warm-up), onecycle or constant.", DefaultValueFactory = _ => LearningRateScheduleKind.Cosine };
+        var seed = new Option<int>("--seed") { Description = "Seed for split, initialisation and line synthesis.", DefaultValueFactory = _ => LineTrainingOptions.Defaults.Seed };
+        var patience = new Option<int>("--patience") { Description = "Stop after this many epochs without a better validation loss.", DefaultValueFactory = _ => LineTrainingOptions.Defaults.Patience };
+        var minLength = new Option<int>("--min-length") { Description = "Fewest characters per line.", DefaultValueFactory = _ => LineSynthesisOptions.Defaults.MinLength };
+        var maxLength = new Option<int>("--max-length") { Description = "Most characters per line.", DefaultValueFactory = _ => LineSynthesisOptions.Defaults.MaxLength };
+        var validationLines = new Option<int>("--val-lines") { Description = "Fixed validation lines (from held-out characters).", DefaultValueFactory = _ => LineTrainingOptions.Defaults.ValidationLines };
+        var testLines = new Option<int>("--test-lines") { Description = "Fixed test lines from the test split, scored at the end (0: none).", DefaultValueFactory = _ => LineTrainingOptions.Defaults.TestLines };
+        var testSeed = new Option<int>("--test-seed") { Description = "Seed of the fixed test lines (as 'crnn make-lines').", DefaultValueFactory = _ => LineTrainingOptions.Defaults.TestSeed };
+        var limit = new Option<int?>("--limit") { Description = "Use only the first N character images of the training split (quick runs)." };
+        var initFrom = new Option<string?>("--init-from") { Description = "Classifier checkpoint of the same dataset whose CNN and recurrent weights seed the model." };
+        var widths = new Option<string>("--widths") { Description = "Channels of the conv blocks, comma-separated.", DefaultValueFactory = _ => string.Join(",", CrnnArchitecture.Defaults.Widths) };
+        var recurrent = new Option<RecurrentKind>("--recurrent") { Description = "lstm or gru (bidirectional).", DefaultValueFactory = _ => CrnnArchitecture.Defaults.Recurrent };
+        var hidden = new Option<int>("--hidden") { Description = "Recurrent hidden size per direction.", DefaultValueFactory = _ => CrnnArchitecture.Defaults.RecurrentHidden };
+        var layers = new Option<int>("--recurrent-layers") { Description = "Stacked recurrent layers.", DefaultValueFactory = _ => CrnnArchitecture.Defaults.RecurrentLayers };
+        var output = new Option<string>("--out") { Description = "Output folder (default: runs/<dataset>-lines)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue the interrupted run in --out (same arguments as the original run)." };
+        var threads = new Option<int?>("--threads") { Description = "LibTorch threads (default: all cores)." };
+        var noExport = new Option<bool>("--no-export") { Description = "Do not write model.onnx at the end." };
+
+        var command = new Command("train-lines", "Train a CRNN line recogniser (CTC) on lines synthesised from a character dataset; writes checkpoint, history.json, summary.json and model.onnx.")
+        {
+            dataset, data, epochs, linesPerEpoch, batchSize, lr, weightDecay, schedule, seed, patience, minLength, maxLength, validationLines,
+            testLines, testSeed, limit, initFrom, widths, recurrent, hidden, layers, output, resume, threads, noExport,
+        };
+        command.SetAction((Func<ParseResult, int>)(parse =>
+        {
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
+            var synthesis = new LineSynthesisOptions(parse.GetValue(minLength), parse.GetValue(maxLength));
+            var options = new LineTrainingOptions(parse.GetValue(epochs), parse.GetValue(linesPerEpoch), parse.GetValue(batchSize),
+                parse.GetValue(lr), parse.GetValue(weightDecay), parse.GetValue(schedule), validationLines: parse.GetValue(validationLines),
+                testLines: parse.GetValue(testLines), testSeed: parse.GetValue(testSeed), patience: parse.GetValue(patience),
+                seed: parse.GetValue(seed), synthesis: synthesis, limit: parse.GetValue(limit), threads: parse.GetValue(threads));
+            int[] widthList = CommonOptions.ParseIntList(parse.GetValue(widths)!, "--widths");
+
+            var request = new DatasetRequest(parse.GetValue(dataset)!, parse.GetValue(data));
+            var progressUi = new ConsoleProgress(stderr);
+            var trainSet = progressUi.Run($"Loading {request.NameOrPath} (train)", _ => DatasetLoader.Load(request, DatasetSplit.Train));
+            CharacterDataset? testSet = options.TestLines > 0 ? DatasetLoader.TryLoad(request, DatasetSplit.Test) : null;
+            var architecture = new CrnnArchitecture(trainSet.ClassCount + 1, widthList, CrnnArchitecture.Defaults.ConvsPerBlock, parse.GetValue(recurrent),
+                parse.GetValue(hidden), parse.GetValue(layers), inputHeight: synthesis.Layout.Height, inputWidth: 32);
+            string outDir = parse.GetValue(output) ?? Path.Combine("runs", CommonOptions.SafeName(trainSet.Name) + "-lines");
+
+            stderr.WriteLine($"Line model: {architecture} (incl. blank); {architecture.MultiplyAccumulates() / 1e6 / 32:F2} M multiply-accumulates per input column.");
+            var result = progressUi.Run($"Training lines on {trainSet.Name}", report =>
+                new CtcLineTrainer(options, architecture).Train(trainSet, testSet, outDir, parse.GetValue(resume), parse.GetValue(initFrom),
+                    new SyncProgress<LineTrainingProgress>(p => report(Fraction(p, options), Describe(p), p.Phase is TrainingPhase.EpochEnd or TrainingPhase.Done))));
+
+            string? onnx = null;
+            if (!parse.GetValue(noExport))
+                onnx = ModelExport.ExportLines(result, Path.Combine(outDir, "model.onnx"));
+            var s = result.State;
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Trained {s.Architecture} ({result.Model.ParameterCount():N0} parameters) on lines from {s.TrainCharacters:N0} characters, validated on lines from {s.ValidationCharacters:N0}."));
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Best epoch {s.BestEpoch}/{s.EpochsCompleted}: validation CER {s.BestValidationCharacterErrorRate:P2}, sequence accuracy {s.BestValidationSequenceAccuracy:P2}, loss {s.BestValidationLoss:F4}."));
+            if (s.Test is { } t)
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"Test ({t.Lines:N0} fixed lines, greedy): CER {t.CharacterErrorRate:P2}, sequence accuracy {t.SequenceAccuracy:P2}."));
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Time {TimeSpan.FromSeconds(s.TrainingSeconds):hh\\:mm\\:ss}."));
+            stdout.WriteLine($"Output: {outDir}{(onnx is null ? "" : $" (model: {onnx})")}");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static double Fraction(LineTrainingProgress p, LineTrainingOptions o) => p.Phase switch
+    {
+        TrainingPhase.Train => (p.Epoch - 1 + (double)p.Batch / Math.Max(1, p.Batches)) / o.Epochs,
+        TrainingPhase.EpochEnd => (double)p.Epoch / o.Epochs,
+        TrainingPhase.Done or TrainingPhase.Test => 1,
+        _ => (p.Epoch - 1 + 0.99) / o.Epochs,
+    };
+
+    private static string Describe(LineTrainingProgress p) => p.Phase switch
+    {
+        TrainingPhase.Train => string.Create(CultureInfo.InvariantCulture,
+            $"epoch {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.Batches} loss {p.Loss:F4} {p.LinesPerSecond:F0} lines/s left ~{p.Remaining:hh\\:mm\\:ss}"),
+        TrainingPhase.Validate => string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch}/{p.Epochs} validating {p.Batch}/{p.Batches}"),
+        TrainingPhase.Test => string.Create(CultureInfo.InvariantCulture, $"testing {p.Batch}/{p.Batches}"),
+        TrainingPhase.EpochEnd when p.Record is { } r => string.Create(CultureInfo.InvariantCulture,
+            $"epoch {r.Epoch}/{p.Epochs}: train loss {r.TrainLoss:F4} | val loss {r.ValidationLoss:F4} CER {r.ValidationCharacterErrorRate:P2} seq {r.ValidationSequenceAccuracy:P2}{(r.Improved ? " *" : "")} | lr {r.LearningRate:G3} | {r.LinesPerSecond:F0} lines/s | {r.Seconds:F0} s"),
+        TrainingPhase.Done => string.Create(CultureInfo.InvariantCulture, $"done: loss {p.Loss:F4}"),
+        _ => p.Phase.ToString(),
+    };
+}

@@ -1,0 +1,289 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Crnn.MLNet.Training.Data;
+using Crnn.MLNet.Training.Model;
+using Crnn.MLNet.Training.Native;
+using Crnn.MLNet.Training.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Crnn.MLNet.Training.Lines;
+
+/// <summary>
+/// Trains a <see cref="CrnnLineModel"/> with CTC on lines synthesised on the fly from a character dataset: the
+/// training split's characters are split 80/20 (stratified); training lines use only the 80%, a fixed set of
+/// validation lines only the 20%; Adam with a learning-rate schedule, gradient clipping, early stopping on
+/// validation CTC loss (best weights restored), an atomic checkpoint every epoch, and at the end one evaluation on
+/// a fixed set of lines made from the test split (the set <c>crnn make-lines</c> writes with the same seed).
+/// </summary>
+/// <remarks>
+/// Batches are bucketed by width (lines of similar width together) so that little compute goes to padding.
+/// Everything random derives from (seed, epoch): a resumed run takes the path an uninterrupted one would have.
+/// Not thread-safe: one run at a time.
+/// </remarks>
+public sealed class CtcLineTrainer
+{
+    public const string CheckpointFileName = "checkpoint.ckpt";
+    public const string HistoryFileName = "history.json";
+    public const string SummaryFileName = "summary.json";
+    private const int BucketBatches = 16;
+
+    private readonly LineTrainingOptions options;
+    private readonly CrnnArchitecture? requestedArchitecture;
+
+    /// <param name="options">Hyper-parameters.</param>
+    /// <param name="architecture">Model shape (class count = labels + 1 for the blank); null: the defaults.</param>
+    public CtcLineTrainer(LineTrainingOptions options, CrnnArchitecture? architecture = null)
+    {
+        this.options = options ?? throw new ArgumentNullException(nameof(options));
+        requestedArchitecture = architecture;
+    }
+
+    /// <summary>
+    /// Runs training, writing checkpoint, history and summary into <paramref name="outputDir"/>.
+    /// <paramref name="initFrom"/>: a classifier checkpoint of the same dataset whose CNN and recurrent weights (and
+    /// normalisation) seed the model; ignored on resume.
+    /// </summary>
+    public LineTrainingResult Train(CharacterDataset trainingSet, CharacterDataset? testSet, string outputDir, bool resume = false,
+        string? initFrom = null, IProgress<LineTrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(trainingSet);
+        TorchRuntime.EnsureInitialized();
+        if (testSet is not null && !testSet.LabelNames.SequenceEqual(trainingSet.LabelNames))
+            throw new ArgumentException($"test set '{testSet.Name}' has other labels than training set '{trainingSet.Name}'.");
+        int threads = options.Threads ?? Environment.ProcessorCount;
+        torch.set_num_threads(threads);
+        var data = options.Limit is int limit ? trainingSet.Take(limit) : trainingSet;
+        var layout = options.Synthesis.Layout;
+        var architecture = requestedArchitecture ?? new CrnnArchitecture(data.ClassCount + 1, inputHeight: layout.Height, inputWidth: 32);
+        if (architecture.ClassCount != data.ClassCount + 1)
+            throw new ArgumentException($"architecture has {architecture.ClassCount} classes but a line model of '{data.Name}' needs {data.ClassCount + 1} ({data.ClassCount} characters + blank).");
+        if (architecture.InputHeight != layout.Height)
+            throw new ArgumentException($"architecture expects lines {architecture.InputHeight} px high but the synthesis layout makes {layout.Height}.");
+
+        var (trainIdx, valIdx) = StratifiedSplit.Split(data.Labels, options.ValidationFraction, options.Seed);
+        var (mean, std) = CrnnTrainer.PixelStatistics(data, trainIdx);
+        Directory.CreateDirectory(outputDir);
+        string checkpointPath = Path.Combine(outputDir, CheckpointFileName);
+
+        torch.manual_seed(options.Seed);
+        var model = new CrnnLineModel(architecture);
+        if (model.TimeStepWidth != layout.StepWidth)
+            throw new ArgumentException($"the model reads {model.TimeStepWidth} columns per time step but the layout pads to multiples of {layout.StepWidth}.");
+        string? seededFrom = null;
+        if (initFrom is not null && !resume)
+        {
+            var (classifier, classifierState) = TrainingCheckpoint.LoadModel(initFrom);
+            using (classifier)
+            {
+                if (!classifierState.LabelNames.SequenceEqual(data.LabelNames))
+                    throw new ArgumentException($"{initFrom}: the classifier's labels differ from dataset '{data.Name}''s.");
+                var copied = model.CopyMatchingWeightsFrom(classifier);
+                if (copied.Count == 0) throw new ArgumentException($"{initFrom}: no weights match the line model ({architecture}).");
+            }
+            // The seeded CNN expects the classifier's input scaling.
+            (mean, std) = (classifierState.NormalizationMean, classifierState.NormalizationStd);
+            seededFrom = Path.GetFileName(initFrom);
+        }
+        var state = new LineCheckpointState
+        {
+            Dataset = data.Name, LabelNames = data.LabelNames.ToArray(), Architecture = architecture, Options = options,
+            NormalizationMean = mean, NormalizationStd = std, TrainCharacters = trainIdx.Length, ValidationCharacters = valIdx.Length,
+            InitializedFrom = seededFrom,
+        };
+        var optimizer = optim.Adam(model.parameters(), options.LearningRate, weight_decay: options.WeightDecay);
+        byte[] bestWeights;
+        if (resume)
+        {
+            var saved = LineCheckpoint.ReadState(checkpointPath);
+            EnsureCompatible(saved, state, checkpointPath);
+            bestWeights = LineCheckpoint.Restore(checkpointPath, model, optimizer);
+            state = saved with { Options = options };
+            (mean, std) = (saved.NormalizationMean, saved.NormalizationStd);
+        }
+        else
+        {
+            if (File.Exists(checkpointPath))
+                throw new IOException($"{checkpointPath} exists: pass --resume to continue that run, or choose another output folder.");
+            bestWeights = TrainingCheckpoint.ModuleToBytes(model);
+        }
+
+        var trainLines = new LineSynthesizer(data, trainIdx, options.Synthesis);
+        var validationLines = new LineSynthesizer(data, valIdx, options.Synthesis).FixedSet(options.ValidationLines, unchecked(options.Seed * 31 + 17)).ToList();
+        int stepsPerEpoch = (options.LinesPerEpoch + options.BatchSize - 1) / options.BatchSize;
+        var schedule = new LearningRateSchedule(options.Schedule, options.LearningRate, (long)stepsPerEpoch * options.Epochs,
+            (long)Math.Round(options.WarmupEpochs * stepsPerEpoch));
+        var runClock = Stopwatch.StartNew();
+        double secondsBefore = state.TrainingSeconds;
+
+        while (!state.Finished && state.EpochsCompleted < options.Epochs)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int epoch = state.EpochsCompleted + 1;
+            var epochClock = Stopwatch.StartNew();
+            torch.manual_seed(CrnnTrainer.EpochSeed(options.Seed, epoch));
+            var rng = new Random(CrnnTrainer.EpochSeed(options.Seed, epoch));
+            model.train();
+            double lossSum = 0, lr = schedule.At(state.GlobalStep);
+            long step = state.GlobalStep, lines = 0, characters = 0;
+            int batchIndex = 0;
+            while (lines < options.LinesPerEpoch)
+            {
+                // A bucket: several batches' worth of lines, sorted by width, cut into batches taken in random order.
+                int bucketSize = (int)Math.Min((long)options.BatchSize * BucketBatches, options.LinesPerEpoch - lines);
+                var bucket = new List<SynthesizedLine>(bucketSize);
+                for (int i = 0; i < bucketSize; i++) bucket.Add(trainLines.Next(rng));
+                bucket.Sort((a, b) => a.Width.CompareTo(b.Width));
+                var batches = bucket.Chunk(options.BatchSize).ToArray();
+                rng.Shuffle(batches);
+                foreach (var lineBatch in batches)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    using var scope = torch.NewDisposeScope();
+                    var batch = LineBatch.Build(lineBatch, mean, std, layout.StepWidth);
+                    lr = schedule.At(step);
+                    foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+                    optimizer.zero_grad();
+                    var logProbs = model.forward(batch.Input);
+                    var loss = nn.functional.ctc_loss(logProbs, batch.Targets, batch.InputLengths, batch.TargetLengths, blank: 0, zero_infinity: true);
+                    loss.backward();
+                    if (options.GradientClipNorm > 0) nn.utils.clip_grad_norm_(model.parameters(), options.GradientClipNorm);
+                    optimizer.step();
+                    lossSum += loss.item<float>() * lineBatch.Length;
+                    lines += lineBatch.Length;
+                    characters += lineBatch.Sum(l => l.Labels.Length);
+                    step++;
+                    batchIndex++;
+                    if (progress is not null && (batchIndex % 10 == 0 || lines >= options.LinesPerEpoch))
+                    {
+                        double lps = lines / epochClock.Elapsed.TotalSeconds;
+                        long left = (long)(options.Epochs - epoch) * options.LinesPerEpoch + (options.LinesPerEpoch - lines);
+                        progress.Report(new LineTrainingProgress(TrainingPhase.Train, epoch, options.Epochs, batchIndex, stepsPerEpoch,
+                            lossSum / lines, lps, runClock.Elapsed, TimeSpan.FromSeconds(left / Math.Max(lps, 1e-9))));
+                    }
+                }
+            }
+            double trainSeconds = epochClock.Elapsed.TotalSeconds;
+            var val = Evaluate(model, validationLines, mean, std, layout.StepWidth, progress, epoch, runClock);
+            bool improved = val.Loss < state.BestValidationLoss;
+            if (improved) bestWeights = TrainingCheckpoint.ModuleToBytes(model);
+            var record = new LineEpochRecord
+            {
+                Epoch = epoch, LearningRate = lr, TrainLoss = lossSum / lines, ValidationLoss = val.Loss,
+                ValidationCharacterErrorRate = val.CharacterErrorRate, ValidationSequenceAccuracy = val.SequenceAccuracy,
+                Seconds = epochClock.Elapsed.TotalSeconds, LinesPerSecond = lines / trainSeconds, CharactersPerSecond = characters / trainSeconds,
+                Improved = improved,
+            };
+            int without = improved ? 0 : state.EpochsWithoutImprovement + 1;
+            state = state with
+            {
+                EpochsCompleted = epoch, GlobalStep = step, History = [.. state.History, record],
+                BestEpoch = improved ? epoch : state.BestEpoch,
+                BestValidationLoss = improved ? val.Loss : state.BestValidationLoss,
+                BestValidationCharacterErrorRate = improved ? val.CharacterErrorRate : state.BestValidationCharacterErrorRate,
+                BestValidationSequenceAccuracy = improved ? val.SequenceAccuracy : state.BestValidationSequenceAccuracy,
+                EpochsWithoutImprovement = without,
+                Finished = without >= options.Patience || epoch == options.Epochs,
+                TrainingSeconds = secondsBefore + runClock.Elapsed.TotalSeconds,
+            };
+            LineCheckpoint.Save(checkpointPath, state, model, bestWeights, optimizer);
+            WriteJson(outputDir, HistoryFileName, state.History);
+            progress?.Report(new LineTrainingProgress(TrainingPhase.EpochEnd, epoch, options.Epochs, stepsPerEpoch, stepsPerEpoch,
+                record.TrainLoss, record.LinesPerSecond, runClock.Elapsed, TimeSpan.Zero, record));
+        }
+
+        LineCheckpoint.LoadWeights(model, bestWeights, checkpointPath);
+        model.eval();
+        if (testSet is not null && testSet.Count > 0 && options.TestLines > 0)
+        {
+            var testLines = FixedTestLines(testSet, options.Synthesis, options.TestLines, options.TestSeed).ToList();
+            var test = Evaluate(model, testLines, mean, std, layout.StepWidth, progress, state.EpochsCompleted, runClock, TrainingPhase.Test);
+            state = state with { Test = test };
+            LineCheckpoint.Save(checkpointPath, state, model, bestWeights, optimizer);
+        }
+        WriteJson(outputDir, HistoryFileName, state.History);
+        WriteJson(outputDir, SummaryFileName, new
+        {
+            state.Dataset, Architecture = architecture.ToString(), Parameters = model.ParameterCount(), state.TrainCharacters,
+            state.ValidationCharacters, state.InitializedFrom, EpochsRun = state.EpochsCompleted, state.BestEpoch,
+            StoppedEarly = state.EpochsCompleted < options.Epochs, state.BestValidationLoss, state.BestValidationCharacterErrorRate,
+            state.BestValidationSequenceAccuracy, state.Test, state.TrainingSeconds, Threads = threads, options.Seed,
+            LinesPerSecond = state.History.Count == 0 ? 0 : state.History.Average(h => h.LinesPerSecond),
+        });
+        progress?.Report(new LineTrainingProgress(TrainingPhase.Done, state.EpochsCompleted, options.Epochs, 0, 0,
+            state.Test?.Loss ?? state.BestValidationLoss, 0, runClock.Elapsed, TimeSpan.Zero));
+        return new LineTrainingResult(model, state, checkpointPath);
+    }
+
+    /// <summary>
+    /// The fixed test lines of a dataset's test split: every test image in the pool, lengths cycling through the
+    /// synthesis options' range. <c>crnn make-lines</c> writes exactly these lines for the same seed and options.
+    /// </summary>
+    public static IEnumerable<SynthesizedLine> FixedTestLines(CharacterDataset testSet, LineSynthesisOptions synthesis, int count, int seed) =>
+        new LineSynthesizer(testSet, Enumerable.Range(0, testSet.Count).ToArray(), synthesis).FixedSet(count, seed);
+
+    /// <summary>CTC loss and greedy-decoding figures of <paramref name="model"/> (eval mode) on some lines.</summary>
+    public static LineEvaluation Evaluate(CrnnLineModel model, IReadOnlyList<SynthesizedLine> lines, double mean, double std, int timeStepWidth,
+        IProgress<LineTrainingProgress>? progress = null, int epoch = 0, Stopwatch? clock = null, TrainingPhase phase = TrainingPhase.Validate)
+    {
+        const int batchSize = 64;
+        bool wasTraining = model.training;
+        model.eval();
+        // Sorted by width so that batches carry little padding; figures do not depend on the order.
+        var order = Enumerable.Range(0, lines.Count).OrderBy(i => lines[i].Width).ToArray();
+        double lossSum = 0;
+        var edits = new Dictionary<int, (long Edits, long Chars, int Lines, int Exact)>();
+        var started = Stopwatch.StartNew();
+        int batches = (order.Length + batchSize - 1) / batchSize;
+        using (torch.no_grad())
+        {
+            for (int b = 0; b < batches; b++)
+            {
+                using var scope = torch.NewDisposeScope();
+                var chunk = order.Skip(b * batchSize).Take(batchSize).Select(i => lines[i]).ToArray();
+                var batch = LineBatch.Build(chunk, mean, std, timeStepWidth);
+                var logProbs = model.forward(batch.Input);
+                lossSum += nn.functional.ctc_loss(logProbs, batch.Targets, batch.InputLengths, batch.TargetLengths, blank: 0,
+                    zero_infinity: true, reduction: nn.Reduction.Sum).item<float>();
+                var best = logProbs.argmax(2).transpose(0, 1).contiguous().data<long>().ToArray(); // N x T
+                long t = logProbs.shape[0];
+                for (int i = 0; i < chunk.Length; i++)
+                {
+                    var decoded = CtcGreedy.Decode(best.AsSpan((int)(i * t), (int)t), batch.Steps[i]);
+                    var reference = chunk[i].Labels;
+                    int distance = CtcGreedy.EditDistance(reference, decoded);
+                    var e = edits.GetValueOrDefault(reference.Length);
+                    edits[reference.Length] = (e.Edits + distance, e.Chars + reference.Length, e.Lines + 1, e.Exact + (distance == 0 ? 1 : 0));
+                }
+                progress?.Report(new LineTrainingProgress(phase, epoch, 0, b + 1, batches, 0,
+                    (b * batchSize + chunk.Length) / started.Elapsed.TotalSeconds, clock?.Elapsed ?? started.Elapsed, TimeSpan.Zero));
+            }
+        }
+        if (wasTraining) model.train();
+        long totalEdits = edits.Values.Sum(e => e.Edits), totalChars = edits.Values.Sum(e => e.Chars);
+        int exact = edits.Values.Sum(e => e.Exact);
+        var byLength = edits.OrderBy(kv => kv.Key)
+            .Select(kv => new LineLengthFigures(kv.Key, kv.Value.Lines, (double)kv.Value.Edits / Math.Max(1, kv.Value.Chars), (double)kv.Value.Exact / kv.Value.Lines))
+            .ToArray();
+        // PyTorch's "mean" divides each line's loss by its target length; "sum" does not: report the per-line mean.
+        return new LineEvaluation(lines.Count, lines.Count == 0 ? 0 : lossSum / lines.Count,
+            (double)totalEdits / Math.Max(1, totalChars), lines.Count == 0 ? 0 : (double)exact / lines.Count, byLength);
+    }
+
+    private static void EnsureCompatible(LineCheckpointState saved, LineCheckpointState requested, string path)
+    {
+        var differences = new List<string>();
+        if (saved.Dataset != requested.Dataset) differences.Add($"dataset '{saved.Dataset}' vs '{requested.Dataset}'");
+        if (!saved.LabelNames.SequenceEqual(requested.LabelNames)) differences.Add("labels differ");
+        if (!saved.Architecture.Equals(requested.Architecture)) differences.Add($"architecture '{saved.Architecture}' vs '{requested.Architecture}'");
+        string a = JsonSerializer.Serialize(saved.Options with { Threads = null }, TrainingCheckpoint.Json);
+        string b = JsonSerializer.Serialize(requested.Options with { Threads = null }, TrainingCheckpoint.Json);
+        if (a != b) differences.Add("training options differ (run the same command with --resume)");
+        if (differences.Count > 0)
+            throw new InvalidOperationException($"{path}: cannot resume: the checkpoint is from another run ({string.Join("; ", differences)}).");
+    }
+
+    private static void WriteJson<T>(string outputDir, string name, T value) =>
+        AtomicFile.WriteAllText(Path.Combine(outputDir, name), JsonSerializer.Serialize(value, TrainingCheckpoint.Json));
+}

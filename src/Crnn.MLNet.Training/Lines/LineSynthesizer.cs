@@ -1,0 +1,167 @@
+using Crnn.MLNet.Imaging;
+using Crnn.MLNet.Training.Data;
+
+namespace Crnn.MLNet.Training.Lines;
+
+/// <summary>
+/// Makes lines of handwriting from a character dataset: glyphs (cropped to their ink columns) drawn from a pool of
+/// images, each scaled and moved up or down a little, placed left to right with random gaps (slight overlap
+/// allowed), then fitted to the line model's input geometry with <see cref="CrnnLineNormalizer.Fit"/>, the same
+/// function that prepares real pictures at inference. Deterministic for a given <see cref="Random"/> sequence.
+/// Thread-safe: it keeps no mutable state (the caller owns the <see cref="Random"/>).
+/// </summary>
+public sealed class LineSynthesizer
+{
+    private const float InkThreshold = 0.2f;
+    private readonly CharacterDataset _data;
+    private readonly int[] _pool;
+    private readonly (int First, int Last)[] _columns;
+
+    /// <param name="data">Character images (light ink on dark, as MNIST).</param>
+    /// <param name="pool">Indices of the images lines may use (e.g. the training part of a split).</param>
+    /// <param name="options">Layout randomness.</param>
+    public LineSynthesizer(CharacterDataset data, IReadOnlyList<int> pool, LineSynthesisOptions options)
+    {
+        _data = data ?? throw new ArgumentNullException(nameof(data));
+        Options = options ?? throw new ArgumentNullException(nameof(options));
+        ArgumentNullException.ThrowIfNull(pool);
+        if (pool.Count == 0) throw new ArgumentException("the pool of character images is empty", nameof(pool));
+        if (pool.Any(i => (uint)i >= (uint)data.Count)) throw new ArgumentOutOfRangeException(nameof(pool), $"pool indices must be in 0..{data.Count - 1}");
+        if (data.LabelNames.Any(l => l.Length != 1))
+            throw new ArgumentException($"dataset '{data.Name}' has labels longer than one character; line models need single characters", nameof(data));
+        _pool = pool.ToArray();
+        _columns = new (int, int)[data.Count];
+        foreach (int i in _pool) _columns[i] = InkColumns(data.Image(i), data.Width, data.Height);
+    }
+
+    public LineSynthesisOptions Options { get; }
+
+    /// <summary>A line of random length (uniform in MinLength..MaxLength) of random pool characters.</summary>
+    public SynthesizedLine Next(Random rng)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        int length = rng.Next(Options.MinLength, Options.MaxLength + 1);
+        var images = new int[length];
+        for (int k = 0; k < length; k++) images[k] = _pool[rng.Next(_pool.Length)];
+        return Compose(images, rng);
+    }
+
+    /// <summary>
+    /// A fixed, reproducible set of <paramref name="count"/> lines: lengths cycle through MinLength..MaxLength (equal
+    /// numbers per length), characters are taken from the pool in a seeded shuffled order (every image is used
+    /// before any is used again).
+    /// </summary>
+    public IEnumerable<SynthesizedLine> FixedSet(int count, int seed)
+    {
+        if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "must be positive");
+        var rng = new Random(seed);
+        var order = (int[])_pool.Clone();
+        rng.Shuffle(order);
+        int next = 0, lengths = Options.MaxLength - Options.MinLength + 1;
+        for (int n = 0; n < count; n++)
+        {
+            int length = Options.MinLength + n % lengths;
+            var images = new int[length];
+            for (int k = 0; k < length; k++)
+            {
+                if (next == order.Length) { rng.Shuffle(order); next = 0; }
+                images[k] = order[next++];
+            }
+            yield return Compose(images, rng);
+        }
+    }
+
+    /// <summary>Lays out the given dataset images as one line.</summary>
+    public SynthesizedLine Compose(IReadOnlyList<int> images, Random rng)
+    {
+        int h = _data.Height, w = _data.Width;
+        int jitter = Options.VerticalJitter;
+        int canvasHeight = (int)Math.Ceiling(h * Options.MaxScale) + 2 * jitter + 2;
+        // Scale each glyph, then place it.
+        var glyphs = new (float[] Pixels, int Width, int Height, int Top)[images.Count];
+        int total = 0;
+        var advances = new int[images.Count];
+        for (int k = 0; k < images.Count; k++)
+        {
+            int index = images[k];
+            var (first, last) = _columns[index];
+            if (last < first) (first, last) = (0, w - 1); // a blank image: keep it whole
+            double scale = Options.MinScale + rng.NextDouble() * (Options.MaxScale - Options.MinScale);
+            double shear = (rng.NextDouble() * 2 - 1) * Options.MaxShear;
+            int gh = Math.Max(1, (int)Math.Round(h * scale));
+            int slant = (int)Math.Ceiling(Math.Abs(shear) * gh / 2);
+            int gw = Math.Max(1, (int)Math.Round((last - first + 1) * scale)) + 2 * slant;
+            var pixels = Scale(_data.Image(index), w, first, last, gw, gh, shear, slant);
+            int top = (canvasHeight - gh) / 2 + rng.Next(-jitter, jitter + 1);
+            glyphs[k] = (pixels, gw, gh, top);
+            int gap = rng.Next(Options.MinGap, Options.MaxGap + 1);
+            advances[k] = Math.Max(gw + gap, Options.MinAdvance);
+            total += k == images.Count - 1 ? gw : advances[k];
+        }
+        int canvasWidth = Math.Max(total, 1) + 2;
+        var canvas = new float[canvasHeight * canvasWidth];
+        int x0 = 1;
+        for (int k = 0; k < glyphs.Length; k++)
+        {
+            var (pixels, gw, gh, top) = glyphs[k];
+            for (int y = 0; y < gh; y++)
+            {
+                int cy = top + y;
+                if ((uint)cy >= (uint)canvasHeight) continue;
+                for (int x = 0; x < gw; x++)
+                {
+                    int cx = x0 + x;
+                    if ((uint)cx >= (uint)canvasWidth) continue;
+                    ref float c = ref canvas[cy * canvasWidth + cx];
+                    c = MathF.Max(c, pixels[y * gw + x]); // overlapping strokes: the darker ink wins
+                }
+            }
+            x0 += advances[k];
+        }
+        var fitted = CrnnLineNormalizer.Fit(canvas, canvasWidth, canvasHeight, Options.Layout, out int width);
+        var labels = images.Select(i => _data.Labels[i]).ToArray();
+        return new SynthesizedLine(fitted, width, Options.Layout.Height, labels);
+    }
+
+    // Columns holding ink (above 20% of full scale); (0, -1) for an empty image.
+    private static (int First, int Last) InkColumns(ReadOnlySpan<byte> image, int width, int height)
+    {
+        int first = width, last = -1;
+        byte threshold = (byte)(255 * InkThreshold);
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+                if (image[y * width + x] > threshold)
+                {
+                    if (x < first) first = x;
+                    if (x > last) last = x;
+                }
+        return last < 0 ? (0, -1) : (first, last);
+    }
+
+    // Bilinear resize of columns first..last (all rows) to (gw - 2 slant) x gh, sheared by shear (x shift per row
+    // around the middle row) into gw x gh with slant columns of room on each side; values in [0, 1].
+    private static float[] Scale(ReadOnlySpan<byte> image, int width, int first, int last, int gw, int gh, double shear, int slant)
+    {
+        int sw = last - first + 1, sh = image.Length / width;
+        var result = new float[gw * gh];
+        double fx = (double)sw / (gw - 2 * slant), fy = (double)sh / gh;
+        for (int y = 0; y < gh; y++)
+        {
+            double sy = Math.Clamp((y + 0.5) * fy - 0.5, 0, sh - 1);
+            int y0 = (int)sy, y1 = Math.Min(y0 + 1, sh - 1);
+            double ty = sy - y0;
+            for (int x = 0; x < gw; x++)
+            {
+                double sx = (x - slant - shear * (y - gh / 2.0) + 0.5) * fx - 0.5;
+                if (sx < -0.5 || sx > sw - 0.5) continue;
+                sx = Math.Clamp(sx, 0, sw - 1);
+                int x0 = (int)sx, x1 = Math.Min(x0 + 1, sw - 1);
+                double tx = sx - x0;
+                double top = image[y0 * width + first + x0] * (1 - tx) + image[y0 * width + first + x1] * tx;
+                double bottom = image[y1 * width + first + x0] * (1 - tx) + image[y1 * width + first + x1] * tx;
+                result[y * gw + x] = (float)((top * (1 - ty) + bottom * ty) / 255.0);
+            }
+        }
+        return result;
+    }
+}
