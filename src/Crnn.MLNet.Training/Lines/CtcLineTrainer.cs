@@ -244,8 +244,10 @@ public sealed class CtcLineTrainer
                 var chunk = order.Skip(b * batchSize).Take(batchSize).Select(i => lines[i]).ToArray();
                 var batch = LineBatch.Build(chunk, mean, std, timeStepWidth);
                 var logProbs = model.forward(batch.Input);
-                lossSum += nn.functional.ctc_loss(logProbs, batch.Targets, batch.InputLengths, batch.TargetLengths, blank: 0,
-                    zero_infinity: true, reduction: nn.Reduction.Sum).item<float>();
+                // Per line, divided by its length: the quantity training minimises (PyTorch's "mean" reduction).
+                var perLine = nn.functional.ctc_loss(logProbs, batch.Targets, batch.InputLengths, batch.TargetLengths, blank: 0,
+                    zero_infinity: true, reduction: nn.Reduction.None);
+                lossSum += (perLine / batch.TargetLengths.to_type(ScalarType.Float32)).sum().item<float>();
                 var best = logProbs.argmax(2).transpose(0, 1).contiguous().data<long>().ToArray(); // N x T
                 long t = logProbs.shape[0];
                 for (int i = 0; i < chunk.Length; i++)
@@ -266,7 +268,6 @@ public sealed class CtcLineTrainer
         var byLength = edits.OrderBy(kv => kv.Key)
             .Select(kv => new LineLengthFigures(kv.Key, kv.Value.Lines, (double)kv.Value.Edits / Math.Max(1, kv.Value.Chars), (double)kv.Value.Exact / kv.Value.Lines))
             .ToArray();
-        // PyTorch's "mean" divides each line's loss by its target length; "sum" does not: report the per-line mean.
         return new LineEvaluation(lines.Count, lines.Count == 0 ? 0 : lossSum / lines.Count,
             (double)totalEdits / Math.Max(1, totalChars), lines.Count == 0 ? 0 : (double)exact / lines.Count, byLength);
     }
