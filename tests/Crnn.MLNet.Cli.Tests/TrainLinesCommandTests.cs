@@ -1,0 +1,91 @@
+using System.Text.Json;
+using Crnn.MLNet.Model;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Crnn.MLNet.Cli.Tests;
+
+/// <summary><c>crnn train-lines</c>, <c>crnn make-lines</c> and <c>crnn export</c> of a line checkpoint, end to end with a tiny model.</summary>
+[Collection("torch")]
+public sealed class TrainLinesCommandTests : IDisposable
+{
+    private readonly TempFolder temp = new();
+
+    public void Dispose() => temp.Dispose();
+
+    private static readonly string[] Tiny = ["--widths", "8,16,24", "--hidden", "24", "--threads", "2", "--max-length", "3"];
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = CrnnCli.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [RealDataFact]
+    public void TrainLinesWritesACheckpointAndALineModel()
+    {
+        string outDir = temp.Combine("lines");
+        var (code, output, err) = Run(["train-lines", "--dataset", "mnist", "--limit", "2000", "--epochs", "2", "--lines-per-epoch", "320",
+            "--val-lines", "50", "--test-lines", "60", "--out", outDir, .. Tiny]);
+        Assert.True(code == 0, err);
+        Assert.Contains("Test (60 fixed lines, greedy)", output);
+        Assert.Contains("epoch 1/2:", err);
+        Assert.Contains("epoch 2/2:", err);
+        foreach (var file in new[] { "checkpoint.ckpt", "history.json", "summary.json", "model.onnx" })
+            Assert.True(File.Exists(Path.Combine(outDir, file)), file);
+        using (var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "summary.json"))))
+            Assert.Equal(60, summary.RootElement.GetProperty("test").GetProperty("lines").GetInt32());
+
+        // The model is a line model with a dynamic width and the run's figures in its metadata.
+        using (var session = new InferenceSession(Path.Combine(outDir, "model.onnx")))
+        {
+            var metadata = CrnnLineModelMetadata.FromJson(session.ModelMetadata.CustomMetadataMap[CrnnModelMetadata.MetadataKey], "model.onnx");
+            Assert.Equal(Enumerable.Range(0, 10).Select(i => i.ToString()), metadata.Labels);
+            Assert.True(metadata.Metrics!.ContainsKey("testCharacterErrorRate"));
+            Assert.Equal(-1, session.InputMetadata["input"].Dimensions[3]);
+        }
+
+        // Export from the checkpoint gives the same bytes (export recognises a line checkpoint).
+        string again = temp.Combine("again.onnx");
+        var (exportCode, _, exportErr) = Run("export", "--checkpoint", Path.Combine(outDir, "checkpoint.ckpt"), "--out", again);
+        Assert.True(exportCode == 0, exportErr);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(outDir, "model.onnx")), File.ReadAllBytes(again));
+    }
+
+    [RealDataFact]
+    public void MakeLinesWritesTheSameFixedSetEveryTimeAndRefusesToOverwrite()
+    {
+        string a = temp.Combine("a"), b = temp.Combine("b");
+        var (code, output, err) = Run("make-lines", "--dataset", "mnist", "--count", "25", "--out", a);
+        Assert.True(code == 0, err);
+        Assert.Contains("Wrote 25 lines", output);
+        Assert.Equal(0, Run("make-lines", "--dataset", "mnist", "--count", "25", "--out", b).Code);
+        string[] labels = File.ReadAllLines(Path.Combine(a, "labels.tsv"));
+        Assert.Equal(25, labels.Length);
+        Assert.Equal(labels, File.ReadAllLines(Path.Combine(b, "labels.tsv")));
+        // Lengths cycle 1..10; the text is digits; every listed PNG exists and is identical in both folders.
+        Assert.Equal(Enumerable.Range(0, 25).Select(i => 1 + i % 10), labels.Select(l => l.Split('\t')[1].Length));
+        foreach (var line in labels)
+        {
+            var parts = line.Split('\t');
+            Assert.Matches("^[0-9]+$", parts[1]);
+            Assert.Equal(File.ReadAllBytes(Path.Combine(a, parts[0])), File.ReadAllBytes(Path.Combine(b, parts[0])));
+        }
+
+        var (again, _, againErr) = Run("make-lines", "--dataset", "mnist", "--count", "25", "--out", a);
+        Assert.NotEqual(0, again);
+        Assert.Contains("labels.tsv exists", againErr);
+    }
+
+    [RealDataFact]
+    public void ResumingAClassifierCheckpointAsLinesIsAClearError()
+    {
+        string outDir = temp.Combine("cls");
+        Assert.Equal(0, Run("train", "--dataset", "mnist", "--limit", "300", "--epochs", "1", "--out", outDir, "--widths", "8,16,24",
+            "--convs-per-block", "1", "--hidden", "24", "--threads", "2", "--no-export").Code);
+        var (code, _, err) = Run(["train-lines", "--dataset", "mnist", "--limit", "300", "--epochs", "1", "--out", outDir, "--resume", .. Tiny]);
+        Assert.NotEqual(0, code);
+        Assert.Contains("classifier checkpoint, not a line model's", err);
+    }
+}
