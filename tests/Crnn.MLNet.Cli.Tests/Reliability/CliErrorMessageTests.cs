@@ -120,10 +120,10 @@ public sealed class CliErrorMessageTests : IDisposable
         Assert.Contains("checkpoint.ckpt", line);
     }
 
-    [Fact]
+    [ScratchMountFact(readOnlyFallback: true)]
     public void Read_only_output_folder_is_a_one_line_error()
     {
-        if (ScratchMount.ReadOnlyFolder() is not var (folder, cleanup)) return; // cannot make one here (root without mount rights)
+        var (folder, cleanup) = ScratchMount.ReadOnlyFolder() ?? throw new InvalidOperationException("no read-only folder although the probe found a way to make one");
         using (cleanup)
         {
             string ds = TinyDataset.Write(_dir.File("ds"));
@@ -134,11 +134,10 @@ public sealed class CliErrorMessageTests : IDisposable
         }
     }
 
-    [Fact]
+    [ScratchMountFact]
     public void Full_disk_is_a_one_line_error_and_leaves_no_temporary_file()
     {
-        using var mount = ScratchMount.TryMount("size=16k");
-        if (mount is null) return; // no tmpfs here: AtomicFile's ENOSPC mapping is covered by the training tests
+        using var mount = ScratchMount.TryMount("size=16k") ?? throw new InvalidOperationException("tmpfs mount failed although the probe succeeded");
         string ds = TinyDataset.Write(_dir.File("ds"));
         string run = Path.Combine(mount.Path, "run");
         string line = AssertOneLineError(CliErrors.Failure, TinyDataset.TrainArgs(ds, run));

@@ -66,3 +66,23 @@ internal sealed class ScratchMount : IDisposable
         try { Directory.Delete(Path); } catch (IOException) { }
     }
 }
+
+/// <summary>
+/// A fact that needs a scratch tmpfs (<see cref="ScratchMount.TryMount"/>), or with <c>ReadOnlyFallback</c> any folder
+/// the user cannot write to; skipped with the reason when this machine cannot provide one (no mount rights).
+/// </summary>
+internal sealed class ScratchMountFactAttribute : FactAttribute
+{
+    private static readonly Lazy<bool> CanMount = new(() =>
+    {
+        using var probe = ScratchMount.TryMount("size=64k");
+        return probe is not null;
+    });
+
+    public ScratchMountFactAttribute(bool readOnlyFallback = false)
+    {
+        bool fallback = readOnlyFallback && !OperatingSystem.IsWindows() && Environment.UserName != "root";
+        if (!CanMount.Value && !fallback)
+            Skip = "cannot mount a tmpfs here (needs Linux and mount rights)" + (readOnlyFallback ? " and root can write to any folder" : "");
+    }
+}
