@@ -8,6 +8,9 @@ namespace Crnn.MLNet.Cli;
 /// </summary>
 internal sealed class ConsoleProgress
 {
+    /// <summary>Least time between two unlogged status lines in plain (non-terminal) output.</summary>
+    public static readonly TimeSpan PlainStatusInterval = TimeSpan.FromSeconds(30);
+
     private readonly TextWriter writer;
     private readonly bool interactive;
 
@@ -24,7 +27,16 @@ internal sealed class ConsoleProgress
         if (!interactive)
         {
             writer.WriteLine(title);
-            return work((_, line, log) => { if (log) writer.WriteLine(line); });
+            // In a log, status lines appear at most every PlainStatusInterval (long runs still show they are alive).
+            var sinceStatus = System.Diagnostics.Stopwatch.StartNew();
+            return work((_, line, log) =>
+            {
+                if (log || sinceStatus.Elapsed >= PlainStatusInterval)
+                {
+                    writer.WriteLine(line);
+                    sinceStatus.Restart();
+                }
+            });
         }
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
         T result = default!;
