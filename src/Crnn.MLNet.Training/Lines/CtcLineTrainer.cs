@@ -42,8 +42,8 @@ public sealed class CtcLineTrainer
 
     /// <summary>
     /// Runs training, writing checkpoint, history and summary into <paramref name="outputDir"/>.
-    /// <paramref name="initFrom"/>: a classifier checkpoint of the same dataset whose CNN and recurrent weights (and
-    /// normalisation) seed the model; ignored on resume.
+    /// <paramref name="initFrom"/>: a checkpoint of the same dataset whose weights and normalisation seed the model (a
+    /// classifier's CNN and recurrent layer, or all of a line model's, to fine-tune it); ignored on resume.
     /// </summary>
     public LineTrainingResult Train(CharacterDataset trainingSet, CharacterDataset? testSet, string outputDir, bool resume = false,
         string? initFrom = null, IProgress<LineTrainingProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -74,16 +74,20 @@ public sealed class CtcLineTrainer
         string? seededFrom = null;
         if (initFrom is not null && !resume)
         {
-            var (classifier, classifierState) = TrainingCheckpoint.LoadModel(initFrom);
-            using (classifier)
+            // A classifier seeds the CNN and recurrent layer; a line checkpoint seeds everything (fine-tuning).
+            bool fromLines = LineCheckpoint.IsLineCheckpoint(initFrom);
+            var (source, labels, seedMean, seedStd) = fromLines
+                ? LoadLineSeed(initFrom)
+                : LoadClassifierSeed(initFrom);
+            using (source)
             {
-                if (!classifierState.LabelNames.SequenceEqual(data.LabelNames))
-                    throw new ArgumentException($"{initFrom}: the classifier's labels differ from dataset '{data.Name}''s.");
-                var copied = model.CopyMatchingWeightsFrom(classifier);
+                if (!labels.SequenceEqual(data.LabelNames))
+                    throw new ArgumentException($"{initFrom}: the checkpoint's labels differ from dataset '{data.Name}''s.");
+                var copied = model.CopyMatchingWeightsFrom(source);
                 if (copied.Count == 0) throw new ArgumentException($"{initFrom}: no weights match the line model ({architecture}).");
             }
-            // The seeded CNN expects the classifier's input scaling.
-            (mean, std) = (classifierState.NormalizationMean, classifierState.NormalizationStd);
+            // The seeded CNN expects the seed's input scaling.
+            (mean, std) = (seedMean, seedStd);
             seededFrom = Path.GetFileName(initFrom);
         }
         var state = new LineCheckpointState
@@ -222,6 +226,18 @@ public sealed class CtcLineTrainer
     /// </summary>
     public static IEnumerable<SynthesizedLine> FixedTestLines(CharacterDataset testSet, LineSynthesisOptions synthesis, int count, int seed) =>
         new LineSynthesizer(testSet, Enumerable.Range(0, testSet.Count).ToArray(), synthesis).FixedSet(count, seed);
+
+    private static (nn.Module Model, IReadOnlyList<string> Labels, double Mean, double Std) LoadClassifierSeed(string path)
+    {
+        var (model, state) = TrainingCheckpoint.LoadModel(path);
+        return (model, state.LabelNames, state.NormalizationMean, state.NormalizationStd);
+    }
+
+    private static (nn.Module Model, IReadOnlyList<string> Labels, double Mean, double Std) LoadLineSeed(string path)
+    {
+        var (model, state) = LineCheckpoint.LoadModel(path);
+        return (model, state.LabelNames, state.NormalizationMean, state.NormalizationStd);
+    }
 
     /// <summary>CTC loss and greedy-decoding figures of <paramref name="model"/> (eval mode) on some lines.</summary>
     public static LineEvaluation Evaluate(CrnnLineModel model, IReadOnlyList<SynthesizedLine> lines, double mean, double std, int timeStepWidth,

@@ -18,7 +18,7 @@ public sealed record LineCheckpointState
     public required LineTrainingOptions Options { get; init; }
     public double NormalizationMean { get; init; }
     public double NormalizationStd { get; init; } = 1;
-    /// <summary>Classifier checkpoint the CNN and recurrent weights were seeded from, if any (file name only).</summary>
+    /// <summary>Checkpoint the weights were seeded from, if any (file name only).</summary>
     public string? InitializedFrom { get; init; }
     public int TrainCharacters { get; init; }
     public int ValidationCharacters { get; init; }

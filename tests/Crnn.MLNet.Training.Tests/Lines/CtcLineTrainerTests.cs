@@ -1,6 +1,7 @@
 using Crnn.MLNet.Training.Lines;
 using Crnn.MLNet.Training.Model;
 using Crnn.MLNet.Training.Training;
+using TorchSharp;
 using Xunit.Abstractions;
 
 namespace Crnn.MLNet.Training.Tests.Lines;
@@ -73,6 +74,22 @@ public sealed class CtcLineTrainerTests(MnistFixture mnist, ITestOutputHelper ou
         var seeded = new CtcLineTrainer(Short(1), Tiny()).Train(mnist.Train, null, Dir("seeded"), initFrom: classifier.CheckpointPath);
         Assert.Equal(Path.GetFileName(classifier.CheckpointPath), seeded.State.InitializedFrom);
         Assert.Equal(classifier.State.NormalizationMean, seeded.State.NormalizationMean);
+    }
+
+    [MnistFact]
+    public void LineCheckpointSeedsEveryWeightForFineTuning()
+    {
+        var first = new CtcLineTrainer(Short(1), Tiny()).Train(mnist.Train, null, Dir("first"));
+        torch.manual_seed(99);
+        using var fresh = new CrnnLineModel(Tiny());
+        Assert.NotEqual(TrainingCheckpoint.ModuleToBytes(first.Model), TrainingCheckpoint.ModuleToBytes(fresh));
+        var copied = fresh.CopyMatchingWeightsFrom(first.Model);
+        Assert.Equal(TrainingCheckpoint.ModuleToBytes(first.Model), TrainingCheckpoint.ModuleToBytes(fresh));
+        Assert.Contains("classifier.weight", copied);
+
+        var tuned = new CtcLineTrainer(Short(1, seed: 2), Tiny()).Train(mnist.Train, null, Dir("tuned"), initFrom: first.CheckpointPath);
+        Assert.Equal(CtcLineTrainer.CheckpointFileName, tuned.State.InitializedFrom);
+        Assert.Equal(first.State.NormalizationMean, tuned.State.NormalizationMean);
     }
 
     private sealed class LineProgress(Action<LineTrainingProgress> report) : IProgress<LineTrainingProgress>
