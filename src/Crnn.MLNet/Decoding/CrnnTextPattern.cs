@@ -64,6 +64,8 @@ public sealed class CrnnTextPattern
             automaton = new Parser(pattern).ParseWhole();
             automaton.Determinize();
             automaton.Minimize();
+            // A literal pattern stays a "singleton" until first read, and the read builds its states: do it here, once.
+            automaton.ExpandSingleton();
         }
         if (automaton.IsEmpty || automaton.GetAcceptStates().Count == 0)
             throw new ArgumentException($"pattern '{pattern}': matches no text at all.", nameof(pattern));

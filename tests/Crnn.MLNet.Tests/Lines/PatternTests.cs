@@ -23,6 +23,9 @@ public class PatternTests
     [InlineData(@"a{2,}?", "aaa", true)]
     [InlineData(@"\$\^", "$^", true)]
     [InlineData(@"{x}", "{x}", true)]
+    [InlineData("12-34", "12-34", true)]
+    [InlineData("12-34", "12-3", false)]
+    [InlineData("", "", true)]
     public void Whole_text_matches_like_a_dotnet_regex(string pattern, string text, bool matches)
     {
         Assert.Equal(matches, CrnnTextPattern.Parse(pattern).Matches(text));
