@@ -94,6 +94,14 @@ public class LineCommandTests
         Assert.Equal(2, code);
         Assert.Contains("a back-reference", err);
 
+        (code, _, err) = Run("read", "--model", lines, "--greedy", "--beam", "5", a);
+        Assert.Equal(2, code);
+        Assert.Contains("--greedy and --beam cannot be used together", err);
+
+        (code, _, err) = Run("read", a);
+        Assert.Equal(2, code);
+        Assert.Contains("--model", err);
+
         (code, _, err) = Run("read", "--model", dir.File("nope.onnx"), a);
         Assert.Equal(1, code);
         Assert.Contains("nope.onnx: cannot read the model", err);

@@ -7,12 +7,6 @@ using Microsoft.ML.Data;
 
 namespace Crnn.MLNet.Recognition;
 
-/// <summary>The outcome for one input of a batch: a result, or the reason there is none.</summary>
-public sealed record CrnnTextReadResult(string Source, CrnnTextResult? Result, string? Error)
-{
-    public bool Succeeded => Result is not null;
-}
-
 /// <summary>
 /// Reads lines of handwriting with a CRNN line (CTC) ONNX model, without ML.NET pipelines: each picture is normalised
 /// (<see cref="CrnnLineNormalizer"/>), scored, and decoded (<see cref="CrnnCtcDecoder"/>).
