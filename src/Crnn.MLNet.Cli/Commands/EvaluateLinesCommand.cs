@@ -64,7 +64,7 @@ internal static class EvaluateLinesCommand
             });
             var metrics = evaluator.Result();
             if (parse.GetValue(json)) WriteJson(stdout, modelPath, options, metrics, clock.Elapsed);
-            else WriteText(stdout, modelPath, metrics);
+            else WriteText(stdout, modelPath, metrics, clock.Elapsed);
             return 0;
         }));
         return command;
@@ -73,13 +73,14 @@ internal static class EvaluateLinesCommand
     private static string F(double v) => v.ToString("F4", CultureInfo.InvariantCulture);
     private static string P(double v) => (100 * v).ToString("F2", CultureInfo.InvariantCulture) + "%";
 
-    private static void WriteText(TextWriter o, string model, CrnnTextMetrics m)
+    private static void WriteText(TextWriter o, string model, CrnnTextMetrics m, TimeSpan elapsed)
     {
         o.WriteLine($"model                 {model}");
         o.WriteLine($"lines                 {m.Lines}");
         o.WriteLine($"characters            {m.ReferenceCharacters}");
         o.WriteLine($"character error rate  {F(m.CharacterErrorRate)} ({P(m.CharacterErrorRate)})");
         o.WriteLine($"sequence accuracy     {F(m.SequenceAccuracy)} ({P(m.SequenceAccuracy)})");
+        o.WriteLine($"time                  {elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s ({(m.Lines / Math.Max(elapsed.TotalSeconds, 1e-9)).ToString("F0", CultureInfo.InvariantCulture)} lines/s)");
         o.WriteLine();
         o.WriteLine("length  lines  characters  edits     CER  sequence accuracy");
         foreach (var b in m.ByLength)

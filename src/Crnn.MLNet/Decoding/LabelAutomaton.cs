@@ -22,7 +22,6 @@ internal sealed class LabelAutomaton
 
     public int LabelCount { get; }
     public int Initial => 0;
-    public int StateCount => _accept.Length;
 
     /// <summary>Whether the constraint lets every label through in every state (nothing to check).</summary>
     public bool IsUnconstrained { get; private init; }
@@ -30,14 +29,6 @@ internal sealed class LabelAutomaton
     public int Next(int state, int label) => _next[state * LabelCount + label];
     public bool Accepts(int state) => _accept[state];
     public int LabelsToAccept(int state) => _toAccept[state];
-
-    /// <summary>Whether <paramref name="label"/> may ever be written (some state lets it through).</summary>
-    public bool Allows(int label)
-    {
-        for (int s = 0; s < StateCount; s++)
-            if (Next(s, label) >= 0) return true;
-        return false;
-    }
 
     /// <summary>
     /// Builds the automaton for <paramref name="labels"/> (one character each), allowing only <paramref name="allowed"/>
