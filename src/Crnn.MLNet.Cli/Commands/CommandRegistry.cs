@@ -13,6 +13,8 @@ internal static class CommandRegistry
         yield return ExportCommand.Create();
         yield return EvaluateCommand.Create();
         yield return PredictCommand.Create();
+        yield return ReadCommand.Create();
+        yield return EvaluateLinesCommand.Create();
         yield return DataCommand.Create();
         yield return BenchCommand.Create();
     }

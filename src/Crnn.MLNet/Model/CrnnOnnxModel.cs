@@ -192,6 +192,8 @@ public sealed class CrnnOnnxModel : IDisposable
         var map = session.ModelMetadata.CustomMetadataMap;
         if (!map.TryGetValue(CrnnModelMetadata.MetadataKey, out var json) || string.IsNullOrWhiteSpace(json))
             throw new InvalidDataException($"{source}: metadata '{CrnnModelMetadata.MetadataKey}' is missing: not a Crnn.MLNet model (export it with 'crnn export').");
+        if (CrnnLineModelMetadata.IsLineModel(json))
+            throw new InvalidDataException($"{source}: this is a line (CTC) model (task '{CrnnLineModelMetadata.TaskName}'), not a character classifier: read lines with CrnnTextRecognizer, AppendCrnnTextRecognizer or 'crnn read'.");
         return CrnnModelMetadata.FromJson(json, source, limits);
     }
 

@@ -131,6 +131,60 @@ public static class CrnnCatalog
             .Append(new CrnnLabelMappingEstimator(model.Labels, options.Labels));
 
     /// <summary>
+    /// Reads lines of handwriting with a CRNN line (CTC) model: adds <c>Text</c>, <c>Confidence</c> and <c>Alternatives</c>
+    /// (see <see cref="CrnnTextRecognitionOptions"/>). The input column holds images (<see cref="MLImage"/>) or image paths.
+    /// </summary>
+    public static CrnnTextRecognizingEstimator CrnnTextRecognizer(this TransformsCatalog catalog, string modelPath,
+        string inputColumnName = CrnnDefaults.InputColumnName)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return TextRecognizer(modelPath, new CrnnTextRecognitionOptions(inputColumnName));
+    }
+
+    /// <summary>Reads lines of handwriting with a CRNN line model file, with <paramref name="options"/>.</summary>
+    public static CrnnTextRecognizingEstimator CrnnTextRecognizer(this TransformsCatalog catalog, string modelPath, CrnnTextRecognitionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        return TextRecognizer(modelPath, options);
+    }
+
+    /// <summary>Reads lines of handwriting with an opened line model (the caller keeps ownership of <paramref name="model"/>).</summary>
+    public static CrnnTextRecognizingEstimator CrnnTextRecognizer(this TransformsCatalog catalog, CrnnLineOnnxModel model, CrnnTextRecognitionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        return new CrnnTextRecognizingEstimator(model, options, ownsModel: false);
+    }
+
+    /// <summary>Appends the text recogniser to a pipeline: <c>pipeline.AppendCrnnTextRecognizer(mlContext, "lines.onnx")</c>.</summary>
+    public static EstimatorChain<CrnnTextRecognizingTransformer> AppendCrnnTextRecognizer<TTrans>(this IEstimator<TTrans> start,
+        MLContext mlContext, string modelPath, string inputColumnName = CrnnDefaults.InputColumnName) where TTrans : class, ITransformer
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        ArgumentNullException.ThrowIfNull(mlContext);
+        return start.Append(TextRecognizer(modelPath, new CrnnTextRecognitionOptions(inputColumnName)));
+    }
+
+    /// <summary>Appends the text recogniser to a pipeline, with <paramref name="options"/> (columns, decoding, polarity, session).</summary>
+    public static EstimatorChain<CrnnTextRecognizingTransformer> AppendCrnnTextRecognizer<TTrans>(this IEstimator<TTrans> start,
+        MLContext mlContext, string modelPath, CrnnTextRecognitionOptions options) where TTrans : class, ITransformer
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentNullException.ThrowIfNull(options);
+        return start.Append(TextRecognizer(modelPath, options));
+    }
+
+    private static CrnnTextRecognizingEstimator TextRecognizer(string modelPath, CrnnTextRecognitionOptions options)
+    {
+        var model = CrnnLineOnnxModel.Load(modelPath, options.SessionOptions);
+        try { return new CrnnTextRecognizingEstimator(model, options, ownsModel: true); }
+        catch { model.Dispose(); throw; }
+    }
+
+    /// <summary>
     /// Maps a label column (text such as "7", a number, or a key with text key values) onto the model's classes by label
     /// TEXT: key k = the model's class k, key values = the model's labels. Labels not among the model's become the
     /// missing key (0). Use before <c>mlContext.MulticlassClassification.Evaluate</c>.

@@ -1,0 +1,94 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Crnn.MLNet.Imaging;
+using Crnn.MLNet.Recognition;
+
+namespace Crnn.MLNet.Cli.Commands;
+
+/// <summary>
+/// <c>crnn read --model LINES.onnx [--beam N | --greedy] [--alphabet CHARS] [--pattern REGEX] [--json] FILE...</c>: one line per
+/// file, <c>FILE&lt;TAB&gt;TEXT&lt;TAB&gt;CONFIDENCE</c>, like <c>crnn predict</c>. With <c>--json</c>, an array with each
+/// character's time steps and alternatives. A file that cannot be read gets one line on stderr; the exit code is 1 when
+/// any file failed.
+/// </summary>
+internal static class ReadCommand
+{
+    public static Command Create()
+    {
+        var files = new Argument<string[]>("files") { Description = "Images of single lines of writing (PNG, JPEG, BMP, GIF, WebP; grayscale or colour).", Arity = ArgumentArity.OneOrMore };
+        var model = new Option<string>("--model", "-m") { Description = "The CRNN line (CTC) ONNX model.", Required = true };
+        var decoding = new LineDecodingOptions();
+        var json = new Option<bool>("--json") { Description = "Print a JSON array (with per-character steps and alternatives) instead of tab-separated lines." };
+        var top = new Option<int>("--top", "-k") { Description = "Alternatives listed per character with --json.", DefaultValueFactory = _ => 3 };
+        var polarity = new Option<InkPolarity>("--polarity") { Description = "Ink polarity: Auto (from the image border), DarkOnLight or LightOnDark.", DefaultValueFactory = _ => InkPolarity.Auto };
+        var command = new Command("read", "Read the line of writing in each image file with a line (CTC) model.") { files, model, json, top, polarity };
+        foreach (var o in decoding.All) command.Options.Add(o);
+        command.SetAction((Func<ParseResult, int>)(parse =>
+        {
+            int k = parse.GetValue(top);
+            if (k is < 0 or > 100) throw new CliUsageException($"--top must be in 0..100, got {k}.");
+            var options = new CrnnTextRecognizerOptions { Decoding = decoding.Read(parse, k), Polarity = parse.GetValue(polarity) };
+            using var recognizer = CrnnTextRecognizer.Open(parse.GetValue(model)!, options);
+            var results = recognizer.TryPredict(parse.GetValue(files) ?? []);
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
+            if (parse.GetValue(json))
+                WriteJson(stdout, results);
+            else
+                foreach (var r in results.Where(r => r.Succeeded))
+                    stdout.WriteLine($"{r.Source}\t{r.Result!.Text}\t{r.Result.Confidence.ToString("F4", CultureInfo.InvariantCulture)}");
+            foreach (var r in results.Where(r => !r.Succeeded))
+                stderr.WriteLine($"crnn: error: {r.Error!.ReplaceLineEndings(" ").Trim()}");
+            return results.All(r => r.Succeeded) ? 0 : CliErrors.Failure;
+        }));
+        return command;
+    }
+
+    private static void WriteJson(TextWriter output, IReadOnlyList<CrnnTextReadResult> results)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartArray();
+            foreach (var r in results)
+            {
+                w.WriteStartObject();
+                w.WriteString("file", r.Source);
+                if (r.Result is { } t)
+                {
+                    w.WriteString("text", t.Text);
+                    w.WriteNumber("confidence", Math.Round(t.Confidence, 6));
+                    w.WriteNumber("timeSteps", t.TimeSteps);
+                    w.WriteStartArray("characters");
+                    foreach (var c in t.Characters)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("character", c.Character.ToString());
+                        w.WriteNumber("confidence", Math.Round(c.Confidence, 6));
+                        w.WriteNumber("firstStep", c.FirstStep);
+                        w.WriteNumber("lastStep", c.LastStep);
+                        w.WriteStartArray("alternatives");
+                        foreach (var a in c.Alternatives)
+                        {
+                            w.WriteStartObject();
+                            w.WriteString("character", a.Character.ToString());
+                            w.WriteNumber("probability", Math.Round(a.Probability, 6));
+                            w.WriteEndObject();
+                        }
+                        w.WriteEndArray();
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                }
+                else
+                {
+                    w.WriteString("error", r.Error);
+                }
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
+        output.WriteLine(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
+    }
+}

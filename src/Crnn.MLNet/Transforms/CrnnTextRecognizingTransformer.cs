@@ -1,0 +1,252 @@
+using Crnn.MLNet.Decoding;
+using Crnn.MLNet.Imaging;
+using Crnn.MLNet.Model;
+using Crnn.MLNet.Recognition;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms.Image;
+
+namespace Crnn.MLNet.Transforms;
+
+/// <summary>
+/// Reads lines of handwriting in an image column with a CRNN line (CTC) model: adds the text, its confidence and the
+/// per-character alternatives (see <see cref="CrnnTextRecognitionOptions"/>).
+/// </summary>
+/// <remarks>
+/// <para>Lines have different widths and ML.NET columns one fixed shape, so this transformer runs its own ONNX Runtime
+/// session, one line per run, row by row (no ML.NET <c>OnnxTransformer</c>, whose inputs may have only one unknown
+/// dimension). For batched reading of many files use <see cref="CrnnTextRecognizer"/>.</para>
+/// <para>Thread safety: the transformer and its data views may be used from several threads at once; each cursor has
+/// its own scratch buffers. A bad image throws an <see cref="InvalidDataException"/> naming the file or the row.</para>
+/// <para>Saving with <c>mlContext.Model.Save</c> is not supported yet: it throws <see cref="NotSupportedException"/>.
+/// Keep the ONNX file and build the pipeline again.</para>
+/// </remarks>
+public sealed class CrnnTextRecognizingTransformer : ITransformer, IDisposable
+{
+    private readonly bool _ownsModel;
+
+    internal CrnnTextRecognizingTransformer(CrnnLineOnnxModel model, CrnnCtcDecoder decoder, CrnnTextRecognitionOptions options, DataViewSchema inputSchema, bool ownsModel)
+    {
+        Model = model;
+        Decoder = decoder;
+        Options = options;
+        _ownsModel = ownsModel;
+        InputKind = CheckInput(inputSchema, options.InputColumnName);
+    }
+
+    public CrnnLineOnnxModel Model { get; }
+    public CrnnCtcDecoder Decoder { get; }
+    public CrnnTextRecognitionOptions Options { get; }
+    private bool IsPath => InputKind is TextDataViewType;
+    private DataViewType InputKind { get; }
+
+    bool ITransformer.IsRowToRowMapper => true;
+
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new Mapper(this, inputSchema).OutputSchema;
+
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new CrnnMappedDataView(input, new Mapper(this, input.Schema));
+    }
+
+    IRowToRowMapper ITransformer.GetRowToRowMapper(DataViewSchema inputSchema) => new CrnnRowToRowMapper(new Mapper(this, inputSchema));
+
+    void ICanSaveModel.Save(ModelSaveContext ctx) =>
+        throw new NotSupportedException("the CRNN text recogniser cannot be saved with mlContext.Model.Save yet: keep the line model's ONNX file and build the pipeline again with AppendCrnnTextRecognizer.");
+
+    public void Dispose()
+    {
+        if (_ownsModel) Model.Dispose();
+    }
+
+    internal const string Expected = "Image (MLImage) or text (image path)";
+
+    internal static DataViewType CheckInput(DataViewSchema schema, string name)
+    {
+        var col = schema.GetColumnOrNull(name)
+            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"column '{name}': expected {Expected}, but the input has no such column (columns: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => c.Name))}).");
+        return col.Type is TextDataViewType or ImageDataViewType ? col.Type
+            : throw new ArgumentOutOfRangeException(nameof(schema), $"column '{name}': expected {Expected}, got {col.Type}.");
+    }
+
+    private sealed class Mapper : CrnnRowMapper
+    {
+        private readonly CrnnTextRecognizingTransformer _parent;
+        private readonly int _inputIndex;
+        private readonly DataViewSchema.DetachedColumn[] _added;
+
+        public Mapper(CrnnTextRecognizingTransformer parent, DataViewSchema inputSchema) : base(inputSchema)
+        {
+            _parent = parent;
+            var kind = CheckInput(inputSchema, parent.Options.InputColumnName);
+            if ((kind is TextDataViewType) != parent.IsPath)
+                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"column '{parent.Options.InputColumnName}': expected {parent.InputKind} as when fitted, got {kind}.");
+            _inputIndex = inputSchema[parent.Options.InputColumnName].Index;
+            var cols = new List<DataViewSchema.DetachedColumn>
+            {
+                new(parent.Options.TextColumnName, TextDataViewType.Instance),
+                new(parent.Options.ConfidenceColumnName, NumberDataViewType.Single),
+            };
+            if (parent.Options.AlternativesColumnName is { } alternatives)
+                cols.Add(new(alternatives, new VectorDataViewType(TextDataViewType.Instance)));
+            _added = cols.ToArray();
+        }
+
+        public override DataViewSchema.DetachedColumn[] AddedColumns => _added;
+
+        public override IEnumerable<DataViewSchema.Column> Dependencies(Func<int, bool> activeAdded) =>
+            Enumerable.Range(0, _added.Length).Any(activeAdded) ? [InputSchema[_inputIndex]] : [];
+
+        public override Delegate?[] CreateGetters(DataViewRow input, Func<int, bool> activeAdded, out Action? disposer)
+        {
+            disposer = null;
+            var getters = new Delegate?[_added.Length];
+            if (!Enumerable.Range(0, _added.Length).Any(activeAdded)) return getters;
+            var state = new RowState(_parent, input, input.Schema[_inputIndex]);
+            if (activeAdded(0)) getters[0] = (ValueGetter<ReadOnlyMemory<char>>)state.GetText;
+            if (activeAdded(1)) getters[1] = (ValueGetter<float>)state.GetConfidence;
+            if (_added.Length > 2 && activeAdded(2)) getters[2] = (ValueGetter<VBuffer<ReadOnlyMemory<char>>>)state.GetAlternatives;
+            return getters;
+        }
+    }
+
+    /// <summary>Reads one row's line once per position; owns the per-cursor scratch buffers.</summary>
+    private sealed class RowState
+    {
+        private readonly CrnnTextRecognizingTransformer _parent;
+        private readonly DataViewRow _row;
+        private readonly string _column;
+        private readonly CrnnLineNormalizer _normalizer;
+        private readonly Func<CrnnLineInput> _load;
+        private long _position = -1;
+        private CrnnTextResult _result = CrnnTextResult.NoMatch(0);
+
+        public RowState(CrnnTextRecognizingTransformer parent, DataViewRow row, DataViewSchema.Column column)
+        {
+            _parent = parent;
+            _row = row;
+            _column = column.Name;
+            _normalizer = new CrnnLineNormalizer(parent.Model.Metadata, parent.Options.Polarity);
+            if (column.Type is TextDataViewType)
+            {
+                var get = row.GetGetter<ReadOnlyMemory<char>>(column);
+                ReadOnlyMemory<char> path = default;
+                var gray = new GrayImage();
+                _load = () =>
+                {
+                    get(ref path);
+                    string p = path.ToString();
+                    if (string.IsNullOrWhiteSpace(p)) throw new InvalidDataException($"column '{_column}', row {_row.Position}: the image path is empty.");
+                    CrnnImageDecoder.DecodeFile(p, _parent.Options.MaxImagePixels, gray);
+                    return _normalizer.Normalize(gray.Pixels, gray.Width, gray.Height);
+                };
+            }
+            else
+            {
+                var get = row.GetGetter<MLImage>(column);
+                MLImage? image = null;
+                _load = () =>
+                {
+                    get(ref image!);
+                    string where = $"column '{_column}', row {_row.Position}";
+                    if (image is null) throw new InvalidDataException($"{where}: the image is missing (null).");
+                    string source = string.IsNullOrEmpty(image.Tag) ? where : image.Tag;
+                    if ((long)image.Width * image.Height > _parent.Options.MaxImagePixels)
+                        throw new InvalidDataException($"{source}: the image is {image.Width}x{image.Height} pixels, more than the limit of {_parent.Options.MaxImagePixels} (option MaxImagePixels).");
+                    ReadOnlySpan<byte> pixels;
+                    try { pixels = image.Pixels; }
+                    catch (InvalidOperationException e) { throw new InvalidDataException($"{source}: the image has no pixel data ({e.Message}).", e); }
+                    return _normalizer.NormalizeColor(pixels, image.Width, image.Height, image.PixelFormat == MLPixelFormat.Bgra32);
+                };
+            }
+        }
+
+        private void Ensure()
+        {
+            long pos = _row.Position;
+            if (pos == _position) return;
+            CrnnLineInput line;
+            try
+            {
+                line = _load();
+            }
+            catch (Exception e) when (e is ArgumentException or IOException)
+            {
+                throw new InvalidDataException($"column '{_column}', row {pos}: {e.Message}", e);
+            }
+            var model = _parent.Model;
+            int steps = model.TimeSteps(line.Width);
+            var y = new float[steps * model.ClassCount];
+            model.Run(line.Pixels, 1, line.Width, y);
+            _result = _parent.Decoder.Decode(y, steps);
+            _position = pos;
+        }
+
+        public void GetText(ref ReadOnlyMemory<char> dst)
+        {
+            Ensure();
+            dst = _result.Text.AsMemory();
+        }
+
+        public void GetConfidence(ref float dst)
+        {
+            Ensure();
+            dst = _result.Confidence;
+        }
+
+        public void GetAlternatives(ref VBuffer<ReadOnlyMemory<char>> dst)
+        {
+            Ensure();
+            var chars = _result.Characters;
+            var editor = VBufferEditor.Create(ref dst, chars.Count);
+            for (int i = 0; i < chars.Count; i++) editor.Values[i] = chars[i].FormatAlternatives().AsMemory();
+            dst = editor.Commit();
+        }
+    }
+}
+
+/// <summary>Estimator of <see cref="CrnnTextRecognizingTransformer"/>: nothing to learn, <see cref="Fit"/> checks the schema.</summary>
+public sealed class CrnnTextRecognizingEstimator : IEstimator<CrnnTextRecognizingTransformer>
+{
+    private readonly bool _ownsModel;
+
+    internal CrnnTextRecognizingEstimator(CrnnLineOnnxModel model, CrnnTextRecognitionOptions options, bool ownsModel)
+    {
+        Model = model;
+        Options = options;
+        _ownsModel = ownsModel;
+        // Checked now: an alphabet or pattern that does not fit the model fails where the pipeline is written.
+        Decoder = new CrnnCtcDecoder(model.Labels, options.Decoding);
+    }
+
+    public CrnnLineOnnxModel Model { get; }
+    public CrnnTextRecognitionOptions Options { get; }
+    public CrnnCtcDecoder Decoder { get; }
+
+    public CrnnTextRecognizingTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new CrnnTextRecognizingTransformer(Model, Decoder, Options, input.Schema, _ownsModel);
+    }
+
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        string name = Options.InputColumnName;
+        var col = inputSchema.FirstOrDefault(c => c.Name == name);
+        if (col.Name is null)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"column '{name}': expected {CrnnTextRecognizingTransformer.Expected}, but the input has no such column (columns: {string.Join(", ", inputSchema.Select(c => c.Name))}).");
+        bool ok = col.Kind == SchemaShape.Column.VectorKind.Scalar && !col.IsKey && col.ItemType is TextDataViewType or ImageDataViewType;
+        if (!ok)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"column '{name}': expected {CrnnTextRecognizingTransformer.Expected}, got {SchemaShapes.Describe(col)}.");
+        var added = new List<SchemaShape.Column>
+        {
+            SchemaShapes.Column(Options.TextColumnName, SchemaShape.Column.VectorKind.Scalar, TextDataViewType.Instance, false),
+            SchemaShapes.Column(Options.ConfidenceColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false),
+        };
+        if (Options.AlternativesColumnName is { } alternatives)
+            added.Add(SchemaShapes.Column(alternatives, SchemaShape.Column.VectorKind.VariableVector, TextDataViewType.Instance, false));
+        return SchemaShapes.With(inputSchema, added.ToArray());
+    }
+}

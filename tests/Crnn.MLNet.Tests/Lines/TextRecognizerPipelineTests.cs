@@ -1,0 +1,138 @@
+using Crnn.MLNet.Decoding;
+using Crnn.MLNet.Model;
+using Crnn.MLNet.Tests.Support;
+using Crnn.MLNet.Transforms;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Crnn.MLNet.Tests.Lines;
+
+public class TextRecognizerPipelineTests
+{
+    public sealed class LinePath { public string Image { get; set; } = ""; public string Truth { get; set; } = ""; }
+    public sealed class LineRead { public string Text { get; set; } = ""; public float Confidence { get; set; } public string[] Alternatives { get; set; } = []; }
+    public sealed class NumberRow { public float Image { get; set; } }
+
+    private static (TempDir Dir, string Model, LinePath[] Rows) Lines(params string[] glyphs)
+    {
+        var dir = new TempDir();
+        string model = TestModels.WriteTemp(dir, TestLineModels.Build(), "lines.onnx");
+        var rows = glyphs.Select((g, i) =>
+        {
+            string p = dir.File($"line{i}.png");
+            File.WriteAllBytes(p, TestLineModels.Png(g));
+            return new LinePath { Image = p, Truth = g.Replace(" ", "") };
+        }).ToArray();
+        return (dir, model, rows);
+    }
+
+    [Fact]
+    public void Loaded_images_give_text_confidence_and_alternatives()
+    {
+        var (dir, model, rows) = Lines("123", "2 1 3", "11");
+        using (dir)
+        {
+            var ml = new MLContext(1);
+            var data = ml.Data.LoadFromEnumerable(rows);
+            var pipeline = ml.Transforms.LoadImages("Loaded", imageFolder: null, inputColumnName: "Image")
+                .AppendCrnnTextRecognizer(ml, model, "Loaded");
+            var transformer = pipeline.Fit(data);
+            var scored = transformer.Transform(data);
+            var schema = scored.Schema;
+            Assert.Equal(TextDataViewType.Instance, schema["Text"].Type);
+            Assert.Equal(NumberDataViewType.Single, schema["Confidence"].Type);
+            Assert.Equal(new VectorDataViewType(TextDataViewType.Instance), schema["Alternatives"].Type);
+            var read = ml.Data.CreateEnumerable<LineRead>(scored, reuseRowObject: false).ToArray();
+            Assert.Equal(rows.Select(r => r.Truth), read.Select(r => r.Text));
+            Assert.All(read, r => Assert.InRange(r.Confidence, 0.5f, 1f));
+            Assert.All(read, r => Assert.Equal(r.Text.Length, r.Alternatives.Length));
+            // One entry per character: "c=p c=p c=p", most likely first, here the character itself.
+            Assert.All(read.SelectMany(r => r.Text.Zip(r.Alternatives)), p => Assert.Matches($@"^{p.First}=0\.9\d{{3}} .=0\.\d{{4}} .=0\.\d{{4}}$", p.Second));
+            // Pass-through columns stay.
+            Assert.Equal(rows.Select(r => r.Truth), scored.GetColumn<string>("Truth"));
+        }
+    }
+
+    [Fact]
+    public void Catalog_method_reads_paths_and_takes_decoding_options()
+    {
+        var (dir, model, rows) = Lines("123", "321");
+        using (dir)
+        {
+            var ml = new MLContext(1);
+            var data = ml.Data.LoadFromEnumerable(rows);
+            var options = new CrnnTextRecognitionOptions(textColumnName: "Read", alternativesColumnName: null,
+                decoding: new CrnnCtcDecodingOptions { Pattern = "[12]+" });
+            var scored = ml.Transforms.CrnnTextRecognizer(model, options).Fit(data).Transform(data);
+            Assert.Null(scored.Schema.GetColumnOrNull("Alternatives"));
+            Assert.Equal(["12", "21"], scored.GetColumn<string>("Read"));
+        }
+    }
+
+    [Fact]
+    public void Prediction_engine_reads_one_line_at_a_time()
+    {
+        var (dir, model, rows) = Lines("1321");
+        using (dir)
+        {
+            var ml = new MLContext(1);
+            var data = ml.Data.LoadFromEnumerable(rows);
+            var transformer = ml.Transforms.CrnnTextRecognizer(model).Fit(data);
+            var engine = ml.Model.CreatePredictionEngine<LinePath, LineRead>(transformer);
+            Assert.Equal("1321", engine.Predict(rows[0]).Text);
+        }
+    }
+
+    [Fact]
+    public void Schema_is_checked_by_the_estimator_and_the_transformer()
+    {
+        var (dir, model, rows) = Lines("1");
+        using (dir)
+        {
+            var ml = new MLContext(1);
+            var estimator = ml.Transforms.CrnnTextRecognizer(model);
+            var numbers = ml.Data.LoadFromEnumerable(new[] { new NumberRow { Image = 1 } });
+            var shape = SchemaShapes.From(numbers.Schema);
+            var e1 = Assert.Throws<ArgumentOutOfRangeException>(() => estimator.GetOutputSchema(shape));
+            Assert.Contains("column 'Image': expected Image (MLImage) or text (image path), got Single", e1.Message);
+            var e2 = Assert.Throws<ArgumentOutOfRangeException>(() => estimator.Fit(numbers));
+            Assert.Contains("column 'Image': expected Image (MLImage) or text (image path), got Single", e2.Message);
+            var paths = ml.Data.LoadFromEnumerable(rows);
+            var transformer = estimator.Fit(paths);
+            var e3 = Assert.Throws<ArgumentOutOfRangeException>(() => transformer.GetOutputSchema(numbers.Schema));
+            Assert.Contains("got Single", e3.Message);
+            var outShape = estimator.GetOutputSchema(SchemaShapes.From(paths.Schema));
+            Assert.Equal(SchemaShape.Column.VectorKind.VariableVector, outShape.Single(c => c.Name == "Alternatives").Kind);
+        }
+    }
+
+    [Fact]
+    public void Bad_images_are_named_and_saving_says_it_is_not_supported()
+    {
+        var (dir, model, rows) = Lines("1");
+        using (dir)
+        {
+            var ml = new MLContext(1);
+            var missing = new[] { new LinePath { Image = dir.File("missing.png") } };
+            var data = ml.Data.LoadFromEnumerable(missing);
+            var transformer = ml.Transforms.CrnnTextRecognizer(model).Fit(data);
+            var e = Assert.Throws<InvalidDataException>(() => transformer.Transform(data).GetColumn<string>("Text").ToArray());
+            Assert.Contains(dir.File("missing.png"), e.Message);
+            var save = Assert.Throws<NotSupportedException>(() => ml.Model.Save(transformer, data.Schema, new MemoryStream()));
+            Assert.Contains("cannot be saved with mlContext.Model.Save yet", save.Message);
+        }
+    }
+
+    [Fact]
+    public void A_classifier_model_or_an_unfit_alphabet_fails_when_the_pipeline_is_written()
+    {
+        using var dir = new TempDir();
+        string classifier = TestModels.WriteTemp(dir, TestModels.Build(), "digit.onnx");
+        string lines = TestModels.WriteTemp(dir, TestLineModels.Build(), "lines.onnx");
+        var ml = new MLContext(1);
+        Assert.Contains("this is a character classifier", Assert.Throws<InvalidDataException>(() => ml.Transforms.CrnnTextRecognizer(classifier)).Message);
+        var e = Assert.Throws<ArgumentException>(() => ml.Transforms.CrnnTextRecognizer(lines, new CrnnTextRecognitionOptions(decoding: new() { Alphabet = "9" })));
+        Assert.Contains("alphabet: '9'", e.Message);
+        Assert.Throws<ArgumentException>(() => new CrnnTextRecognitionOptions(textColumnName: "X", confidenceColumnName: "X"));
+    }
+}
