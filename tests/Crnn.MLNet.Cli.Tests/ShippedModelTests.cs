@@ -16,13 +16,42 @@ public sealed class ShippedModelTests
         throw new InvalidOperationException("repository root (Crnn.MLNet.sln) not found above the test assembly");
     }
 
-    private static JsonElement Evaluate(string model, string dataset)
+    private static JsonElement Evaluate(string model, string dataset) => RunJson("evaluate", "--model", model, "--dataset", dataset, "--json");
+
+    private static JsonElement RunJson(params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int code = CrnnCli.Run(["evaluate", "--model", model, "--dataset", dataset, "--json"], stdout, stderr);
+        int code = CrnnCli.Run(args, stdout, stderr);
         Assert.True(code == 0, stderr.ToString());
         return JsonDocument.Parse(stdout.ToString()).RootElement.Clone();
+    }
+
+    /// <summary>
+    /// The digit line model on the fixed test lines (written by <c>crnn make-lines</c> with its defaults: 5,000 lines of
+    /// 1 to 10 MNIST test digits, seed 2026), read from the PNG files as a user would, greedy decoding.
+    /// </summary>
+    [RealDataFact("mnist")]
+    public void MnistLineModelReachesItsGoalsOnTheFixedTestLines()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"crnn-test-lines-{Guid.NewGuid():N}");
+        try
+        {
+            var stdout = new StringWriter();
+            var stderr = new StringWriter();
+            Assert.True(CrnnCli.Run(["make-lines", "--dataset", "mnist", "--out", folder], stdout, stderr) == 0, stderr.ToString());
+            var metrics = RunJson("evaluate-lines", "--model", RepoFile("models", "mnist-lines-crnn.onnx"), "--lines", folder, "--greedy", "--json");
+            Assert.Equal(5_000, metrics.GetProperty("lines").GetInt32());
+            double cer = metrics.GetProperty("characterErrorRate").GetDouble();
+            double sequences = metrics.GetProperty("sequenceAccuracy").GetDouble();
+            Assert.True(cer <= 0.008, $"digit line CER {cer:P2} is above the 0.8% goal");
+            Assert.True(sequences >= 0.97, $"digit line sequence accuracy {sequences:P2} is below the 97% goal");
+            Assert.Equal(10, metrics.GetProperty("byLength").GetArrayLength());
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
     }
 
     [RealDataFact("mnist")]
