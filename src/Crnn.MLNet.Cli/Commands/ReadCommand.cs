@@ -7,7 +7,7 @@ using Crnn.MLNet.Recognition;
 namespace Crnn.MLNet.Cli.Commands;
 
 /// <summary>
-/// <c>crnn read --model LINES.onnx [--beam N | --greedy] [--alphabet CHARS] [--pattern REGEX] [--json] FILE...</c>: one line per
+/// <c>crnn read [--model LINES.onnx] [--beam N | --greedy] [--alphabet CHARS] [--pattern REGEX] [--json] FILE...</c>: one line per
 /// file, <c>FILE&lt;TAB&gt;TEXT&lt;TAB&gt;CONFIDENCE</c>, like <c>crnn predict</c>. With <c>--json</c>, an array with each
 /// character's time steps and alternatives. A file that cannot be read gets one line on stderr; the exit code is 1 when
 /// any file failed.
@@ -17,7 +17,7 @@ internal static class ReadCommand
     public static Command Create()
     {
         var files = new Argument<string[]>("files") { Description = "Images of single lines of writing (PNG, JPEG, BMP, GIF, WebP; grayscale or colour).", Arity = ArgumentArity.OneOrMore };
-        var model = new Option<string>("--model", "-m") { Description = "The CRNN line (CTC) ONNX model.", Required = true };
+        var model = new Option<string>("--model", "-m") { Description = $"The CRNN line (CTC) ONNX model (default: {ModelLocator.DefaultLineModelRelativePath})." };
         var decoding = new LineDecodingOptions();
         var json = new Option<bool>("--json") { Description = "Print a JSON array (with per-character steps and alternatives) instead of tab-separated lines." };
         var top = new Option<int>("--top", "-k") { Description = "Alternatives listed per character with --json.", DefaultValueFactory = _ => 3 };
@@ -29,7 +29,7 @@ internal static class ReadCommand
             int k = parse.GetValue(top);
             if (k is < 0 or > 100) throw new CliUsageException($"--top must be in 0..100, got {k}.");
             var options = new CrnnTextRecognizerOptions { Decoding = decoding.Read(parse, k), Polarity = parse.GetValue(polarity) };
-            using var recognizer = CrnnTextRecognizer.Open(parse.GetValue(model)!, options);
+            using var recognizer = CrnnTextRecognizer.Open(ModelLocator.Resolve(parse.GetValue(model), ModelLocator.DefaultLineModelRelativePath), options);
             var results = recognizer.TryPredict(parse.GetValue(files) ?? []);
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
