@@ -1,7 +1,8 @@
 #:package SkiaSharp
 #:package SkiaSharp.NativeAssets.Linux.NoDependencies
 #:property TreatWarningsAsErrors=false
-// Draws the sample digit images in samples/digits/<label>/ (run: dotnet run samples/draw-digits.cs).
+// Draws the sample digit images in samples/digits/<label>/ and lines of digits in samples/lines/<text>-<style>.png
+// (run: dotnet run samples/draw-digits.cs).
 // Each digit is a few pen strokes with random wobble, drawn in different styles (dark ink on paper,
 // chalk on a board, off centre, small, thick, thin, coloured paper) so the samples exercise the
 // handwriting normaliser. Seeded: the same images every run. No dataset image is used.
@@ -74,6 +75,73 @@ foreach (var (digit, lines) in strokes)
     }
 }
 Console.WriteLine($"Wrote {strokes.Count * styles.Length} images under {root}");
+
+// Lines: each digit drawn in its own cell, cells of varying width and spacing, the whole line in one style.
+string linesRoot = Path.Combine(AppContext.GetData("EntryPointFileDirectoryPath") as string ?? ".", "lines");
+Directory.CreateDirectory(linesRoot);
+string[] texts = ["2026", "0123456789", "31415", "8675309", "42", "1100"];
+var lineStyles = new (SKColor Ink, SKColor Paper, float Thickness, int Height)[]
+{
+    (SKColors.Black, SKColors.White, 0.08f, 64),
+    (new SKColor(20, 30, 120), new SKColor(250, 245, 225), 0.06f, 48),
+    (SKColors.White, new SKColor(30, 50, 40), 0.1f, 40),
+};
+int written = 0;
+foreach (string text in texts)
+{
+    for (int s = 0; s < lineStyles.Length; s++)
+    {
+        var style = lineStyles[s];
+        float cell = style.Height * 0.62f;
+        var widths = text.Select(c => cell * (c == '1' ? 0.55f : 1f) * (float)(0.9 + random.NextDouble() * 0.2)).ToArray();
+        float gap = style.Height * 0.08f;
+        int width = (int)(widths.Sum() + gap * (text.Length - 1) + style.Height * 0.6f);
+        using var bmp = new SKBitmap(width, style.Height);
+        using (var canvas = new SKCanvas(bmp))
+        {
+            canvas.Clear(style.Paper);
+            float x = style.Height * 0.3f;
+            for (int k = 0; k < text.Length; k++)
+            {
+                float top = style.Height * (0.15f + (float)(random.NextDouble() - 0.5) * 0.06f);
+                var box = new SKRect(x, top, x + widths[k], top + style.Height * 0.7f);
+                DrawDigit(canvas, strokes[text[k] - '0'], box, style.Ink, style.Thickness * box.Height, random);
+                x += widths[k] + gap * (float)(0.6 + random.NextDouble() * 0.8);
+            }
+        }
+        using var data = bmp.Encode(SKEncodedImageFormat.Png, 100);
+        using var file = File.Create(Path.Combine(linesRoot, $"{text}-{(char)('a' + s)}.png"));
+        data.SaveTo(file);
+        written++;
+    }
+}
+Console.WriteLine($"Wrote {written} line images under {linesRoot}");
+
+static void DrawDigit(SKCanvas canvas, float[][] lines, SKRect box, SKColor ink, float thickness, Random random)
+{
+    using var pen = new SKPaint
+    {
+        Color = ink, IsAntialias = true, Style = SKPaintStyle.Stroke,
+        StrokeWidth = thickness, StrokeCap = SKStrokeCap.Round, StrokeJoin = SKStrokeJoin.Round,
+    };
+    float slant = (float)(random.NextDouble() * 0.2 - 0.05);
+    foreach (var line in lines)
+    {
+        var points = new List<SKPoint>();
+        for (int i = 0; i < line.Length; i += 2)
+        {
+            float x = line[i] + (float)(random.NextDouble() - 0.5) * 0.05f + slant * (0.5f - line[i + 1]);
+            float y = line[i + 1] + (float)(random.NextDouble() - 0.5) * 0.05f;
+            points.Add(new SKPoint(box.Left + x * box.Width, box.Top + y * box.Height));
+        }
+        using var path = new SKPath();
+        path.MoveTo(points[0]);
+        for (int i = 1; i < points.Count - 1; i++)
+            path.QuadTo(points[i], new SKPoint((points[i].X + points[i + 1].X) / 2, (points[i].Y + points[i + 1].Y) / 2));
+        path.LineTo(points[^1]);
+        canvas.DrawPath(path, pen);
+    }
+}
 
 static float[] Ellipse(float cx, float cy, float rx, float ry, int points) =>
     Enumerable.Range(0, points + 1).SelectMany(i =>

@@ -28,6 +28,28 @@ public sealed class ShippedModelTests
     }
 
     /// <summary>
+    /// The sample lines drawn by samples/draw-digits.cs (pen strokes, no dataset image, three styles) are read exactly:
+    /// the text is the file name before the dash.
+    /// </summary>
+    [Fact]
+    public void LineModelReadsTheDrawnSampleLines()
+    {
+        string[] files = Directory.GetFiles(RepoFile("samples", "lines"), "*.png").Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(18, files.Length);
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        Assert.True(CrnnCli.Run(["read", "--model", RepoFile("models", "mnist-lines-crnn.onnx"), .. files], stdout, stderr) == 0, stderr.ToString());
+        var lines = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(files.Length, lines.Length);
+        foreach (var line in lines)
+        {
+            var parts = line.Split('\t');
+            string expected = Path.GetFileName(parts[0]).Split('-')[0];
+            Assert.True(expected == parts[1], $"{parts[0]}: read '{parts[1]}', expected '{expected}'");
+        }
+    }
+
+    /// <summary>
     /// The digit line model on the fixed test lines (written by <c>crnn make-lines</c> with its defaults: 5,000 lines of
     /// 1 to 10 MNIST test digits, seed 2026), read from the PNG files as a user would, greedy decoding.
     /// </summary>
