@@ -28,7 +28,7 @@ internal static class TrainLinesCommand
         var testLines = new Option<int>("--test-lines") { Description = "Fixed test lines from the test split, scored at the end (0: none).", DefaultValueFactory = _ => LineTrainingOptions.Defaults.TestLines };
         var testSeed = new Option<int>("--test-seed") { Description = "Seed of the fixed test lines (as 'crnn make-lines').", DefaultValueFactory = _ => LineTrainingOptions.Defaults.TestSeed };
         var limit = new Option<int?>("--limit") { Description = "Use only the first N character images of the training split (quick runs)." };
-        var initFrom = new Option<string?>("--init-from") { Description = "Checkpoint of the same dataset that seeds the model: a classifier's (CNN and recurrent weights) or a line model's (all weights, to fine-tune)." };
+        var initFrom = new Option<string?>("--init-from") { Description = "Checkpoint of the same dataset that seeds the model: a classifier's (CNN and recurrent weights) or a line model's (all weights, to fine-tune; keep its --seed, which also draws the train/validation split)." };
         var widths = new Option<string>("--widths") { Description = "Channels of the conv blocks, comma-separated.", DefaultValueFactory = _ => string.Join(",", CrnnArchitecture.Defaults.Widths) };
         var recurrent = new Option<RecurrentKind>("--recurrent") { Description = "lstm or gru (bidirectional).", DefaultValueFactory = _ => CrnnArchitecture.Defaults.Recurrent };
         var hidden = new Option<int>("--hidden") { Description = "Recurrent hidden size per direction.", DefaultValueFactory = _ => CrnnArchitecture.Defaults.RecurrentHidden };
