@@ -35,7 +35,7 @@ public class BenchCommandTests
     }
 
     private static string[] TinyBench(string model, string data, params string[] more) =>
-        ["bench", "--model", model, "--dataset", data, "--images", "24", "--latency-samples", "5", "--batch-sizes", "4", "8", "--matmul-size", "64", .. more];
+        ["bench", "--model", model, "--dataset", data, "--images", "24", "--latency-samples", "5", "--batch-sizes", "1", "8", "--matmul-size", "64", .. more];
 
     [Fact]
     public void Json_has_every_step_flops_memory_and_machine()
@@ -65,8 +65,29 @@ public class BenchCommandTests
         Assert.Equal(JsonValueKind.Null, root.GetProperty("flopsPerImage").ValueKind);
         Assert.True(root.GetProperty("peakFlopsPerSecond").GetDouble() > 0);
         Assert.True(root.GetProperty("peakMemoryBytes").GetInt64() > 0);
-        Assert.Contains(root.GetProperty("batchSizes").GetProperty("rawOrt").GetInt32(), new[] { 4, 8 });
-        Assert.Equal(2, root.GetProperty("rawOrtBatchSweep").EnumerateObject().Count());
+        Assert.Contains(root.GetProperty("batchSizes").GetProperty("rawOrt").GetInt32(), new[] { 1, 8 });
+        // Both ways of using the cores, at each batch size; the reference is the fastest of them.
+        Assert.Contains(root.GetProperty("rawOrtMode").GetString(), new[] { "sequential", "dataParallel" });
+        Assert.Equal(Environment.ProcessorCount, root.GetProperty("rawOrtDataParallelRuns").GetInt32());
+        var points = new List<(string Mode, int Batch, double ImagesPerSecond)>();
+        foreach (var (sweep, mode) in new[] { ("rawOrtBatchSweep", "sequential"), ("rawOrtDataParallelSweep", "dataParallel") })
+        {
+            var sizes = root.GetProperty(sweep).EnumerateObject().ToList();
+            Assert.Equal(["1", "8"], sizes.Select(s => s.Name));
+            Assert.All(sizes, s => Assert.True(s.Value.GetDouble() > 0, $"{sweep} {s.Name}"));
+            points.AddRange(sizes.Select(s => (mode, int.Parse(s.Name), s.Value.GetDouble())));
+        }
+        var best = points.MaxBy(p => p.ImagesPerSecond);
+        Assert.Equal(best.Mode, root.GetProperty("rawOrtMode").GetString());
+        Assert.Equal(best.Batch, root.GetProperty("batchSizes").GetProperty("rawOrt").GetInt32());
+        // Batch 1 in the sweep gives the figures that explain pipeline / stockMlNet.
+        var analysis = root.GetProperty("analysis");
+        Assert.Equal(root.GetProperty("rawOrtBatchSweep").GetProperty("1").GetDouble(), analysis.GetProperty("rawOrtBatchOne").GetDouble());
+        // The JSON rounds images per second to 0.1 and ratios to 0.001, hence the relative tolerance.
+        Assert.InRange(analysis.GetProperty("batchingGain").GetDouble()
+            / (root.GetProperty("rawOrt").GetDouble() / analysis.GetProperty("rawOrtBatchOne").GetDouble()), 0.995, 1.005);
+        Assert.InRange(analysis.GetProperty("rawOrtOverStockMlNet").GetDouble()
+            / (root.GetProperty("rawOrt").GetDouble() / root.GetProperty("stockMlNet").GetDouble()), 0.995, 1.005);
         Assert.Equal(3, root.GetProperty("goals").EnumerateObject().Count());
         Assert.True(root.GetProperty("machine").GetProperty("logicalCores").GetInt32() > 0);
         Assert.False(string.IsNullOrEmpty(root.GetProperty("machine").GetProperty("cpu").GetString()));
@@ -89,6 +110,8 @@ public class BenchCommandTests
         foreach (var row in new[] { "rawOrt", "pipeline ", "pipelineFromFiles", "stockMlNet", "predictionEngine", "torchSharp" })
             Assert.Contains(row, output);
         Assert.Contains("pipeline / rawOrt", output);
+        Assert.Contains("(used)", output);
+        Assert.Contains("batching gain", output);
         Assert.Contains("peak FLOP/s", output);
     }
 

@@ -10,7 +10,13 @@ internal sealed record BenchReport
     public required MachineInfo Machine { get; init; }
 
     public required ThroughputResult RawOrt { get; init; }
-    public required IReadOnlyList<(int BatchSize, double ImagesPerSecond)> RawOrtSweep { get; init; }
+    /// <summary>How the <see cref="RawOrt"/> row spread its runs over the cores (the fastest of the sweep).</summary>
+    public required RawOrtMode RawOrtMode { get; init; }
+
+    /// <summary>Concurrent runs in <see cref="Bench.RawOrtMode.DataParallel"/> mode (one per logical core).</summary>
+    public required int RawOrtWorkers { get; init; }
+
+    public required IReadOnlyList<RawOrtPoint> RawOrtSweep { get; init; }
     public required ThroughputResult Pipeline { get; init; }
     public required ThroughputResult PipelineFromFiles { get; init; }
     public required ThroughputResult StockMlNet { get; init; }
@@ -31,6 +37,18 @@ internal sealed record BenchReport
     public double PipelineOverRawOrt => Pipeline.ImagesPerSecond / RawOrt.ImagesPerSecond;
     public double PipelineOverStockMlNet => Pipeline.ImagesPerSecond / StockMlNet.ImagesPerSecond;
     public double? RawOrtOverFlopLimit => RawOrt.ImagesPerSecond / FlopLimitImagesPerSecond;
+
+    /// <summary>Raw ONNX Runtime one image per run, one run at a time (what stock ML.NET's runs cost), when the sweep had batch 1.</summary>
+    public double? RawOrtBatchOne => RawOrtSweep.FirstOrDefault(s => s is { Mode: RawOrtMode.Sequential, BatchSize: 1 })?.ImagesPerSecond;
+
+    /// <summary>What batching (and data parallelism) is worth to ONNX Runtime on this model: best over one image per run.</summary>
+    public double? BatchingGain => RawOrt.ImagesPerSecond / RawOrtBatchOne;
+
+    /// <summary>Stock ML.NET against the same runs of one image without ML.NET around them: its per-row overhead.</summary>
+    public double? StockMlNetOverRawOrtBatchOne => StockMlNet.ImagesPerSecond / RawOrtBatchOne;
+
+    /// <summary>The most <see cref="PipelineOverStockMlNet"/> could be if the pipeline matched raw ONNX Runtime exactly.</summary>
+    public double RawOrtOverStockMlNet => RawOrt.ImagesPerSecond / StockMlNet.ImagesPerSecond;
 
     /// <summary>The goals, as (name, ratio, required ratio); a null ratio could not be computed.</summary>
     public IEnumerable<(string Name, double? Ratio, double Required)> Goals()

@@ -41,9 +41,11 @@ internal static class BenchReportWriter
             w.WriteNumber("stockMlNet", r.StockMlNet.BatchSize);
             if (r.TorchSharp is { } t) w.WriteNumber("torchSharp", t.BatchSize);
             w.WriteEndObject();
-            w.WriteStartObject("rawOrtBatchSweep");
-            foreach (var (b, ips) in r.RawOrtSweep) Number(w, b.ToString(CultureInfo.InvariantCulture), ips);
-            w.WriteEndObject();
+            w.WriteString("rawOrtMode", r.RawOrtMode == RawOrtMode.Sequential ? "sequential" : "dataParallel");
+            // Images per second by batch size: one run at a time with default threads, and one run per core with one thread each.
+            Sweep(w, "rawOrtBatchSweep", r, RawOrtMode.Sequential);
+            Sweep(w, "rawOrtDataParallelSweep", r, RawOrtMode.DataParallel);
+            w.WriteNumber("rawOrtDataParallelRuns", r.RawOrtWorkers);
             w.WriteStartObject("accuracy");
             Number(w, "rawOrt", r.RawOrt.Accuracy, 4);
             Number(w, "pipeline", r.Pipeline.Accuracy, 4);
@@ -62,6 +64,12 @@ internal static class BenchReportWriter
                 else w.WriteNull("met");
                 w.WriteEndObject();
             }
+            w.WriteEndObject();
+            w.WriteStartObject("analysis");
+            Number(w, "rawOrtBatchOne", r.RawOrtBatchOne);
+            Number(w, "batchingGain", r.BatchingGain, 3);
+            Number(w, "stockMlNetOverRawOrtBatchOne", r.StockMlNetOverRawOrtBatchOne, 3);
+            Number(w, "rawOrtOverStockMlNet", r.RawOrtOverStockMlNet, 3);
             w.WriteEndObject();
             w.WriteStartObject("machine");
             w.WriteString("cpu", r.Machine.Cpu);
@@ -95,14 +103,31 @@ internal static class BenchReportWriter
         else o.WriteLine($"{"torchSharp",-20} skipped: {r.TorchSharpSkipped}");
         o.WriteLine($"{"predictionEngine",-20} median {F(r.PredictionEngine.MedianMicroseconds, 0)} us, p99 {F(r.PredictionEngine.P99Microseconds, 0)} us ({r.PredictionEngine.Samples} images)");
         o.WriteLine();
-        o.WriteLine($"raw ONNX Runtime by batch size: {string.Join(", ", r.RawOrtSweep.Select(s => $"{s.BatchSize}: {F(s.ImagesPerSecond, 0)}"))}");
+        foreach (var mode in new[] { RawOrtMode.Sequential, RawOrtMode.DataParallel })
+            o.WriteLine($"raw ONNX Runtime, {RawOrtBench.Describe(mode, r.RawOrtWorkers)}{(mode == r.RawOrtMode ? " (used)" : "")}, images/s by batch size: "
+                + string.Join(", ", r.RawOrtSweep.Where(s => s.Mode == mode).Select(s => $"{s.BatchSize}: {F(s.ImagesPerSecond, 0)}")));
         o.WriteLine($"FLOPs per image     {(r.FlopsPerImage is { } f ? F(f / 1e6, 1) + " M" : "unknown (no macsPerImage in the model's metadata)")}");
         o.WriteLine($"peak FLOP/s         {F(r.PeakFlopsPerSecond / 1e9, 1)} G (fp32 MatMul {r.PeakFlopsMatrixSize}x{r.PeakFlopsMatrixSize}, ONNX Runtime)");
         if (r.FlopLimitImagesPerSecond is { } limit) o.WriteLine($"FLOP limit          {F(limit, 0)} images/s");
         o.WriteLine($"peak memory         {F(r.PeakMemoryBytes / (1024.0 * 1024.0), 0)} MiB (working set)");
         o.WriteLine();
+        if (r.BatchingGain is { } gain && r.StockMlNetOverRawOrtBatchOne is { } overhead)
+        {
+            o.WriteLine($"batching gain       {F(gain, 2)} (rawOrt over raw ONNX Runtime one image per run)");
+            o.WriteLine($"stock ML.NET        {F(overhead, 2)} x raw ONNX Runtime one image per run");
+        }
+        o.WriteLine($"rawOrt / stockMlNet {F(r.RawOrtOverStockMlNet, 2)} (what pipeline / stockMlNet would be with the pipeline as fast as rawOrt)");
+        o.WriteLine();
         foreach (var (name, ratio, required) in r.Goals())
             o.WriteLine($"{name,-22} {(ratio is { } x ? F(x, 2) : "n/a"),6}  goal >= {F(required, 2)}: {(ratio is { } y ? (y >= required ? "met" : "MISSED") : "unknown")}");
+    }
+
+    private static void Sweep(Utf8JsonWriter w, string name, BenchReport r, RawOrtMode mode)
+    {
+        w.WriteStartObject(name);
+        foreach (var s in r.RawOrtSweep.Where(s => s.Mode == mode))
+            Number(w, s.BatchSize.ToString(CultureInfo.InvariantCulture), s.ImagesPerSecond);
+        w.WriteEndObject();
     }
 
     // Non-finite values (nothing measured) become null: JSON has no NaN.

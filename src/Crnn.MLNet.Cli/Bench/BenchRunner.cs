@@ -21,7 +21,7 @@ internal static class BenchRunner
             new SyncProgress<DataProgress>(p => progress($"{p.Stage.ToString().ToLowerInvariant()} {p.Item}")));
         var images = BenchImages.Create(dataset, model, settings.Images);
 
-        var (raw, sweep) = RawOrtBench.Run(model, settings.ModelPath, images, settings.BatchSizes, progress);
+        var (raw, rawMode, sweep) = RawOrtBench.Run(model, settings.ModelPath, images, settings.BatchSizes, progress);
         progress($"our pipeline from pixel vectors, {images.Count} images");
         var pipeline = PipelineBench.FromPixels(settings.ModelPath, images);
         progress($"stock ML.NET (ApplyOnnxModel), {images.Count} images");
@@ -54,6 +54,8 @@ internal static class BenchRunner
             Date = date,
             Machine = MachineInfo.Current(),
             RawOrt = raw,
+            RawOrtMode = rawMode,
+            RawOrtWorkers = Environment.ProcessorCount,
             RawOrtSweep = sweep,
             Pipeline = pipeline,
             PipelineFromFiles = fromFiles,

@@ -19,5 +19,6 @@ internal sealed record BenchSettings(
     IReadOnlyList<int> BatchSizes,
     int MatMulSize = 2048)
 {
-    public static readonly int[] DefaultBatchSizes = [16, 32, 64, 128, 256];
+    // 1 shows what batching is worth (stock ML.NET runs the model one row at a time).
+    public static readonly int[] DefaultBatchSizes = [1, 16, 32, 64, 128, 256];
 }
