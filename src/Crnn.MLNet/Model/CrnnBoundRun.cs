@@ -16,6 +16,7 @@ internal sealed class CrnnBoundRun : IDisposable
     internal CrnnBoundRun(CrnnOnnxModel model, InferenceSession session, float[] inputs, int count, float[] probabilities, float[] logits)
     {
         _model = model;
+        Session = session;
         Count = count;
         int classes = model.ClassCount;
         var values = new List<OrtValue>(3);
@@ -49,6 +50,9 @@ internal sealed class CrnnBoundRun : IDisposable
     public int Count { get; }
 
     internal OrtIoBinding Binding { get; }
+
+    /// <summary>The session the binding belongs to (runs must use it).</summary>
+    internal InferenceSession Session { get; }
 
     /// <summary>Scores the <see cref="Count"/> images now in the input array into the output arrays.</summary>
     public void Run() => _model.RunBound(this);

@@ -9,6 +9,8 @@ namespace Crnn.MLNet.Model;
 /// <remarks>
 /// Thread safety: <see cref="Run"/> may be called from several threads at once (ONNX Runtime sessions
 /// allow concurrent runs); each caller passes its own buffers. Dispose only when no run is in progress.
+/// Batched scoring in the ML.NET transforms runs several batches at once, one per core, on a second session with
+/// one intra-op thread (see <see cref="ConcurrentRuns"/>); it is opened the first time a batched cursor needs it.
 /// </remarks>
 public sealed class CrnnOnnxModel : IDisposable
 {
@@ -16,6 +18,8 @@ public sealed class CrnnOnnxModel : IDisposable
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly string[] _probabilitiesOnly;
+    private readonly object _concurrentGate = new();
+    private InferenceSession? _concurrentSession;
     private int _disposed;
 
     private CrnnOnnxModel(byte[] modelBytes, string source, CrnnSessionOptions? options)
@@ -53,6 +57,9 @@ public sealed class CrnnOnnxModel : IDisposable
         _outputNames = [Metadata.Output.Probabilities, Metadata.Output.Logits];
         _probabilitiesOnly = [Metadata.Output.Probabilities];
         Labels = Metadata.Labels.ToArray();
+        // Several single-threaded runs at once use the cores better than one run spread over them (small convolutions
+        // synchronise the threads after every operator), unless the caller chose the threads.
+        ConcurrentRuns = options.IntraOpThreads is null && options.InterOpThreads is null ? Math.Max(1, Environment.ProcessorCount) : 1;
     }
 
     /// <summary>Opens a model file. Throws <see cref="InvalidDataException"/> naming the file when it is not a usable CRNN model.</summary>
@@ -117,11 +124,24 @@ public sealed class CrnnOnnxModel : IDisposable
     internal byte[] ModelBytes { get; }
 
     /// <summary>
+    /// Batches a batched cursor scores at the same time, each with one intra-op thread: one per logical core with the
+    /// default session options, 1 (one run at a time on the main session) when the caller set the thread counts.
+    /// </summary>
+    internal int ConcurrentRuns { get; }
+
+    /// <summary>
     /// Scores <paramref name="count"/> normalised inputs laid out one after the other in <paramref name="inputs"/>
     /// (<see cref="InputSize"/> floats each) and writes <c>count x ClassCount</c> probabilities (and logits when
     /// <paramref name="logits"/> is not empty). One ONNX Runtime run for the whole batch.
     /// </summary>
-    public void Run(ReadOnlyMemory<float> inputs, int count, Memory<float> probabilities, Memory<float> logits = default)
+    public void Run(ReadOnlyMemory<float> inputs, int count, Memory<float> probabilities, Memory<float> logits = default) =>
+        RunOn(_session, inputs, count, probabilities, logits);
+
+    /// <summary><see cref="Run(ReadOnlyMemory{float}, int, Memory{float}, Memory{float})"/> on the single-threaded session, for one of <see cref="ConcurrentRuns"/> runs at once.</summary>
+    internal void RunConcurrent(ReadOnlyMemory<float> inputs, int count, Memory<float> probabilities, Memory<float> logits) =>
+        RunOn(ConcurrentSession(), inputs, count, probabilities, logits);
+
+    private void RunOn(InferenceSession session, ReadOnlyMemory<float> inputs, int count, Memory<float> probabilities, Memory<float> logits)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (count <= 0) throw new ArgumentOutOfRangeException(nameof(count), count, "must be positive");
@@ -144,9 +164,9 @@ public sealed class CrnnOnnxModel : IDisposable
         try
         {
             if (wantLogits)
-                _session.Run(s_runOptions, _inputNames, [input], _outputNames, [probs, logs!]);
+                session.Run(s_runOptions, _inputNames, [input], _outputNames, [probs, logs!]);
             else
-                _session.Run(s_runOptions, _inputNames, [input], _probabilitiesOnly, [probs]);
+                session.Run(s_runOptions, _inputNames, [input], _probabilitiesOnly, [probs]);
         }
         catch (OnnxRuntimeException e)
         {
@@ -158,13 +178,20 @@ public sealed class CrnnOnnxModel : IDisposable
     /// Binds <paramref name="count"/> images' input and outputs over these arrays once, for repeated runs of the same batch
     /// size (<paramref name="logits"/> empty: probabilities only). The arrays stay pinned until the result is disposed.
     /// </summary>
-    internal CrnnBoundRun Bind(float[] inputs, int count, float[] probabilities, float[] logits)
+    internal CrnnBoundRun Bind(float[] inputs, int count, float[] probabilities, float[] logits) =>
+        BindOn(_session, inputs, count, probabilities, logits);
+
+    /// <summary><see cref="Bind"/> on the single-threaded session, for one of <see cref="ConcurrentRuns"/> runs at once.</summary>
+    internal CrnnBoundRun BindConcurrent(float[] inputs, int count, float[] probabilities, float[] logits) =>
+        BindOn(ConcurrentSession(), inputs, count, probabilities, logits);
+
+    private CrnnBoundRun BindOn(InferenceSession session, float[] inputs, int count, float[] probabilities, float[] logits)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (count <= 0 || inputs.Length < count * InputSize || probabilities.Length < count * ClassCount
             || (logits.Length > 0 && logits.Length < count * ClassCount))
             throw new ArgumentException($"buffers too small for a batch of {count}.");
-        return new CrnnBoundRun(this, _session, inputs, count, probabilities, logits);
+        return new CrnnBoundRun(this, session, inputs, count, probabilities, logits);
     }
 
     internal void RunBound(CrnnBoundRun bound)
@@ -172,7 +199,7 @@ public sealed class CrnnOnnxModel : IDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         try
         {
-            _session.RunWithBinding(s_runOptions, bound.Binding);
+            bound.Session.RunWithBinding(s_runOptions, bound.Binding);
         }
         catch (OnnxRuntimeException e)
         {
@@ -182,9 +209,27 @@ public sealed class CrnnOnnxModel : IDisposable
 
     private static readonly RunOptions s_runOptions = new();
 
+    /// <summary>The same model with one intra-op thread, opened on first use.</summary>
+    private InferenceSession ConcurrentSession()
+    {
+        if (Volatile.Read(ref _concurrentSession) is { } ready) return ready;
+        lock (_concurrentGate)
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            if (_concurrentSession is null)
+            {
+                using var so = new SessionOptions { IntraOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+                Volatile.Write(ref _concurrentSession, new InferenceSession(ModelBytes, so));
+            }
+            return _concurrentSession!;
+        }
+    }
+
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0) _session.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _session.Dispose();
+        lock (_concurrentGate) _concurrentSession?.Dispose();
     }
 
     private static CrnnModelMetadata ReadMetadata(InferenceSession session, string source, CrnnModelLimits limits)

@@ -169,6 +169,11 @@ public sealed class CrnnScoringTransformer : ITransformer, IDisposable
             => [GetRowCursor(columnsNeeded, rand)];
     }
 
+    /// <summary>
+    /// Reads <see cref="CrnnScorerOptions.BatchSize"/> rows ahead and scores them in one run. With
+    /// <see cref="CrnnOnnxModel.ConcurrentRuns"/> above 1 it keeps that many batches in flight, each scored on a pool
+    /// thread with one intra-op thread, and serves them in order; otherwise it scores each batch on the calling thread.
+    /// </summary>
     private sealed class BatchCursor : DataViewRowCursor
     {
         private readonly BatchedDataView _view;
@@ -176,16 +181,14 @@ public sealed class CrnnScoringTransformer : ITransformer, IDisposable
         private readonly CrnnOnnxModel _model;
         private readonly bool[] _active;
         private readonly int _nIn, _batchSize, _inputSize, _classes;
-        private readonly ColumnBuffer?[] _buffers;
+        private readonly bool _concurrent;
         private readonly ValueGetter<VBuffer<float>> _getInput;
         private readonly ValueGetter<DataViewRowId> _getId;
-        private readonly DataViewRowId[] _ids;
-        private readonly float[] _x, _probs, _logits;
+        private readonly PendingBatch[] _batches;
         private VBuffer<float> _row;
-        private CrnnBoundRun? _full;
-        private int _count, _index = -1;
+        private int _current = -1, _index = -1;
         private long _position = -1;
-        private bool _done;
+        private bool _inputDone, _done;
 
         public BatchCursor(CrnnScoringTransformer parent, BatchedDataView view, DataViewRowCursor input, int inputIndex, bool[] active, int nIn)
         {
@@ -199,14 +202,17 @@ public sealed class CrnnScoringTransformer : ITransformer, IDisposable
             _classes = _model.ClassCount;
             _getInput = input.GetGetter<VBuffer<float>>(input.Schema[inputIndex]);
             _getId = input.GetIdGetter();
-            _ids = new DataViewRowId[_batchSize];
-            _buffers = new ColumnBuffer?[nIn];
-            for (int i = 0; i < nIn; i++)
-                if (active[i]) _buffers[i] = ColumnBuffer.Create(input, input.Schema[i], _batchSize);
-            _x = new float[_batchSize * _inputSize];
-            _probs = new float[_batchSize * _classes];
             bool wantLogits = active.Length > nIn + 1 && active[nIn + 1];
-            _logits = wantLogits ? new float[_batchSize * _classes] : [];
+            int inFlight = _model.ConcurrentRuns;
+            _concurrent = inFlight > 1;
+            _batches = new PendingBatch[inFlight];
+            for (int b = 0; b < inFlight; b++)
+            {
+                var buffers = new ColumnBuffer?[nIn];
+                for (int i = 0; i < nIn; i++)
+                    if (active[i]) buffers[i] = ColumnBuffer.Create(input, input.Schema[i], _batchSize);
+                _batches[b] = new PendingBatch(_batchSize, _inputSize, _classes, wantLogits, buffers);
+            }
         }
 
         public override DataViewSchema Schema => _view.Schema;
@@ -216,7 +222,23 @@ public sealed class CrnnScoringTransformer : ITransformer, IDisposable
         public override bool MoveNext()
         {
             if (_done) return false;
-            if (++_index >= _count && !FillBatch())
+            if (_current < 0)
+            {
+                // First row: put every batch in flight.
+                foreach (var b in _batches) Start(b);
+                _current = 0;
+                _index = 0;
+                Finish(_batches[0]);
+            }
+            else if (++_index >= _batches[_current].Count)
+            {
+                // This batch is served: read the next one into it and start it, then serve the oldest one in flight.
+                Start(_batches[_current]);
+                _current = (_current + 1) % _batches.Length;
+                _index = 0;
+                Finish(_batches[_current]);
+            }
+            if (_index >= _batches[_current].Count)
             {
                 _done = true;
                 return false;
@@ -225,29 +247,54 @@ public sealed class CrnnScoringTransformer : ITransformer, IDisposable
             return true;
         }
 
-        private bool FillBatch()
+        /// <summary>Reads up to a batch of rows into <paramref name="b"/> and starts scoring it (Count 0: no rows left).</summary>
+        private void Start(PendingBatch b)
         {
-            _count = 0;
-            _index = 0;
-            while (_count < _batchSize && _input.MoveNext())
+            b.Count = 0;
+            while (!_inputDone && b.Count < _batchSize)
             {
+                if (!_input.MoveNext())
+                {
+                    _inputDone = true;
+                    break;
+                }
                 _getInput(ref _row);
                 if (_row.Length != _inputSize)
                     throw new InvalidOperationException($"row {_input.Position}: input vector has {_row.Length} values, expected {_inputSize}.");
-                _row.CopyTo(_x.AsSpan(_count * _inputSize, _inputSize));
-                _getId(ref _ids[_count]);
-                foreach (var b in _buffers) b?.Fill(_count);
-                _count++;
+                _row.CopyTo(b.X.AsSpan(b.Count * _inputSize, _inputSize));
+                _getId(ref b.Ids[b.Count]);
+                foreach (var c in b.Buffers) c?.Fill(b.Count);
+                b.Count++;
             }
-            if (_count == 0) return false;
-            if (_count == _batchSize)
-                (_full ??= _model.Bind(_x, _batchSize, _probs, _logits)).Run();
-            else
-                _model.Run(_x, _count, _probs, _logits);
-            return true;
+            if (b.Count == 0) return;
+            if (!_concurrent)
+            {
+                Score(b, concurrent: false);
+                return;
+            }
+            if (b.Count == _batchSize) b.Full ??= _model.BindConcurrent(b.X, _batchSize, b.Probs, b.Logits);
+            b.Scoring = Task.Run(() => Score(b, concurrent: true));
         }
 
-        public override ValueGetter<DataViewRowId> GetIdGetter() => (ref DataViewRowId id) => id = _ids[_index];
+        private void Score(PendingBatch b, bool concurrent)
+        {
+            if (b.Count == _batchSize)
+                (b.Full ??= _model.Bind(b.X, _batchSize, b.Probs, b.Logits)).Run();
+            else if (concurrent)
+                _model.RunConcurrent(b.X, b.Count, b.Probs, b.Logits);
+            else
+                _model.Run(b.X, b.Count, b.Probs, b.Logits);
+        }
+
+        /// <summary>Waits until <paramref name="b"/> is scored; a failed run throws here, on the cursor's thread.</summary>
+        private static void Finish(PendingBatch b)
+        {
+            if (b.Scoring is not { } scoring) return;
+            b.Scoring = null;
+            scoring.GetAwaiter().GetResult();
+        }
+
+        public override ValueGetter<DataViewRowId> GetIdGetter() => (ref DataViewRowId id) => id = _batches[_current].Ids[_index];
 
         public override bool IsColumnActive(DataViewSchema.Column column) => _active[column.Index];
 
@@ -255,12 +302,18 @@ public sealed class CrnnScoringTransformer : ITransformer, IDisposable
         {
             if (!_active[column.Index]) throw new InvalidOperationException($"column '{column.Name}' is not active: ask for it when creating the cursor.");
             if (column.Index < _nIn)
-                return _buffers[column.Index]!.Getter<TValue>(() => _index, column);
-            float[] source = column.Index == _nIn ? _probs : _logits;
+            {
+                // One getter per batch buffer; the row's batch picks which one answers.
+                var perBatch = _batches.Select(b => b.Buffers[column.Index]!.Getter<TValue>(() => _index, column)).ToArray();
+                if (perBatch.Length == 1) return perBatch[0];
+                return (ref TValue value) => perBatch[_current](ref value);
+            }
+            bool probabilities = column.Index == _nIn;
             ValueGetter<VBuffer<float>> getter = (ref VBuffer<float> dst) =>
             {
+                var b = _batches[_current];
                 var editor = VBufferEditor.Create(ref dst, _classes);
-                source.AsSpan(_index * _classes, _classes).CopyTo(editor.Values);
+                (probabilities ? b.Probs : b.Logits).AsSpan(_index * _classes, _classes).CopyTo(editor.Values);
                 dst = editor.Commit();
             };
             return ActiveColumns.Typed<TValue>(getter, column);
@@ -270,10 +323,29 @@ public sealed class CrnnScoringTransformer : ITransformer, IDisposable
         {
             if (disposing)
             {
+                // Runs in flight write into the batches' pinned arrays: let them end before unpinning.
+                foreach (var b in _batches)
+                {
+                    try { Finish(b); }
+                    catch (Exception) { /* the cursor is being abandoned; its failure no longer has a reader */ }
+                    b.Full?.Dispose();
+                }
                 _input.Dispose();
-                _full?.Dispose();
             }
             base.Dispose(disposing);
+        }
+
+        /// <summary>One batch's rows: inputs, outputs, row ids, pass-through values, and its run while in flight.</summary>
+        private sealed class PendingBatch(int size, int inputSize, int classes, bool wantLogits, ColumnBuffer?[] buffers)
+        {
+            public readonly float[] X = new float[size * inputSize];
+            public readonly float[] Probs = new float[size * classes];
+            public readonly float[] Logits = wantLogits ? new float[size * classes] : [];
+            public readonly DataViewRowId[] Ids = new DataViewRowId[size];
+            public readonly ColumnBuffer?[] Buffers = buffers;
+            public int Count;
+            public CrnnBoundRun? Full;
+            public Task? Scoring;
         }
     }
 }
