@@ -350,6 +350,48 @@ public sealed class CrnnScoringTransformer : ITransformer, IDisposable
     }
 }
 
+/// <summary>Estimator of <see cref="CrnnScoringTransformer"/>: nothing to learn, <see cref="Fit"/> checks the schema.</summary>
+public sealed class CrnnScoringEstimator : IEstimator<CrnnScoringTransformer>
+{
+    private readonly bool _ownsModel;
+
+    internal CrnnScoringEstimator(CrnnOnnxModel model, CrnnScorerOptions options, bool ownsModel)
+    {
+        Model = model;
+        Options = options;
+        _ownsModel = ownsModel;
+    }
+
+    public CrnnOnnxModel Model { get; }
+    public CrnnScorerOptions Options { get; }
+
+    public CrnnScoringTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new CrnnScoringTransformer(Model, Options, input.Schema, _ownsModel);
+    }
+
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        string name = Options.InputColumnName;
+        string expected = $"Vector<Single, {Model.InputSize}> (a normalised {Model.InputWidth}x{Model.InputHeight} input)";
+        var col = inputSchema.FirstOrDefault(c => c.Name == name);
+        if (col.Name is null)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"column '{name}': expected {expected}, but the input has no such column (columns: {string.Join(", ", inputSchema.Select(c => c.Name))}).");
+        if (col.Kind != SchemaShape.Column.VectorKind.Vector || col.IsKey || col.ItemType != NumberDataViewType.Single)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"column '{name}': expected {expected}, got {SchemaShapes.Describe(col)}.");
+        var slotNames = new SchemaShape([SchemaShapes.SlotNamesAnnotation()]);
+        var added = new List<SchemaShape.Column>
+        {
+            SchemaShapes.Column(Options.ScoreColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false, slotNames),
+        };
+        if (Options.LogitsColumnName is { } logits)
+            added.Add(SchemaShapes.Column(logits, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false, slotNames));
+        return SchemaShapes.With(inputSchema, added.ToArray());
+    }
+}
+
 /// <summary>Holds one pass-through column's values for the rows of a batch.</summary>
 internal abstract class ColumnBuffer
 {
