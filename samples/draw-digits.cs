@@ -44,30 +44,7 @@ foreach (var (digit, lines) in strokes)
         {
             canvas.Clear(style.Paper);
             var box = new SKRect(style.Box.Left * style.W, style.Box.Top * style.H, style.Box.Right * style.W, style.Box.Bottom * style.H);
-            using var pen = new SKPaint
-            {
-                Color = style.Ink, IsAntialias = true, Style = SKPaintStyle.Stroke,
-                StrokeWidth = style.Thickness * box.Height, StrokeCap = SKStrokeCap.Round, StrokeJoin = SKStrokeJoin.Round,
-            };
-            float slant = (float)(random.NextDouble() * 0.2 - 0.05);
-            foreach (var line in lines)
-            {
-                var points = new List<SKPoint>();
-                for (int i = 0; i < line.Length; i += 2)
-                {
-                    // A little wobble per point and a forward slant, like a quick hand.
-                    float x = line[i] + (float)(random.NextDouble() - 0.5) * 0.05f + slant * (0.5f - line[i + 1]);
-                    float y = line[i + 1] + (float)(random.NextDouble() - 0.5) * 0.05f;
-                    points.Add(new SKPoint(box.Left + x * box.Width, box.Top + y * box.Height));
-                }
-                // Smooth the polyline: quadratic curves through the midpoints, corners as control points.
-                using var path = new SKPath();
-                path.MoveTo(points[0]);
-                for (int i = 1; i < points.Count - 1; i++)
-                    path.QuadTo(points[i], new SKPoint((points[i].X + points[i + 1].X) / 2, (points[i].Y + points[i + 1].Y) / 2));
-                path.LineTo(points[^1]);
-                canvas.DrawPath(path, pen);
-            }
+            DrawDigit(canvas, lines, box, style.Ink, style.Thickness * box.Height, random);
         }
         using var data = bmp.Encode(SKEncodedImageFormat.Png, 100);
         using var file = File.Create(Path.Combine(dir, $"{(char)('a' + s)}.png"));
@@ -117,6 +94,8 @@ foreach (string text in texts)
 }
 Console.WriteLine($"Wrote {written} line images under {linesRoot}");
 
+// One digit's strokes in a box: a little wobble per point and a forward slant, like a quick hand; each polyline
+// smoothed into quadratic curves through the midpoints, corners as control points.
 static void DrawDigit(SKCanvas canvas, float[][] lines, SKRect box, SKColor ink, float thickness, Random random)
 {
     using var pen = new SKPaint
