@@ -29,19 +29,7 @@ public sealed class CrnnOnnxModel : IDisposable
         options ??= CrnnSessionOptions.Default;
         var limits = options.Limits ?? CrnnModelLimits.Default;
         limits.Check();
-        CheckModelSize(modelBytes.LongLength, limits, source);
-        using var so = new SessionOptions();
-        if (options.IntraOpThreads is int intra) so.IntraOpNumThreads = intra;
-        if (options.InterOpThreads is int inter) so.InterOpNumThreads = inter;
-        so.GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL;
-        try
-        {
-            _session = new InferenceSession(modelBytes, so);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new InvalidDataException($"{source}: ONNX Runtime cannot load the model: {OneLine(e.Message)}", e);
-        }
+        _session = OnnxModelLoading.CreateSession(modelBytes, source, options, limits);
         try
         {
             Metadata = ReadMetadata(_session, source, limits);
@@ -66,18 +54,7 @@ public sealed class CrnnOnnxModel : IDisposable
     public static CrnnOnnxModel Load(string path, CrnnSessionOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        byte[] bytes;
-        try
-        {
-            // The size is checked before anything of that size is read.
-            CheckModelSize(new FileInfo(path).Length, options?.Limits ?? CrnnModelLimits.Default, path);
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not InvalidDataException)
-        {
-            throw new FileNotFoundException($"{path}: cannot read the model: {e.Message}", path, e);
-        }
-        return new CrnnOnnxModel(bytes, path, options);
+        return new CrnnOnnxModel(OnnxModelLoading.ReadFile(path, options?.Limits ?? CrnnModelLimits.Default), path, options);
     }
 
     /// <summary>Opens a model from a stream (read to its end). <paramref name="source"/> names it in errors.</summary>
@@ -242,11 +219,6 @@ public sealed class CrnnOnnxModel : IDisposable
         return CrnnModelMetadata.FromJson(json, source, limits);
     }
 
-    private static void CheckModelSize(long bytes, CrnnModelLimits limits, string source)
-    {
-        if (bytes > limits.MaxModelBytes)
-            throw new InvalidDataException($"{source}: the model is {bytes:N0} bytes, more than the limit of {limits.MaxModelBytes:N0} (option MaxModelBytes).");
-    }
 
     private static void CheckSignature(InferenceSession session, CrnnModelMetadata m, string source)
     {
@@ -286,7 +258,7 @@ public sealed class CrnnOnnxModel : IDisposable
         return $"{type} [{string.Join(",", dims)}]";
     }
 
-    internal static string OneLine(string s) => s.ReplaceLineEndings(" ").Trim();
+    internal static string OneLine(string s) => OnnxModelLoading.OneLine(s);
 }
 
 /// <summary>ONNX Runtime session settings. <c>null</c> leaves ONNX Runtime's default.</summary>
