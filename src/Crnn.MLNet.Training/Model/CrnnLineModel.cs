@@ -23,15 +23,7 @@ public sealed class CrnnLineModel : nn.Module<Tensor, Tensor>
     {
         TorchRuntime.EnsureInitialized();
         Architecture = architecture;
-        int c = 1;
-        for (int b = 0; b < architecture.Widths.Length; b++)
-        {
-            blocks.Add(new ConvBlock($"block{b}", c, architecture.Widths[b], architecture.ConvsPerBlock, architecture.PoolOf(b), architecture.ConvDropout));
-            c = architecture.Widths[b];
-        }
-        recurrent = architecture.Recurrent == RecurrentKind.Lstm
-            ? nn.LSTM(architecture.SequenceFeatures, architecture.RecurrentHidden, architecture.RecurrentLayers, bidirectional: true)
-            : nn.GRU(architecture.SequenceFeatures, architecture.RecurrentHidden, architecture.RecurrentLayers, bidirectional: true);
+        recurrent = CrnnLayers.CreateInto(architecture, blocks);
         dropout = nn.Dropout(architecture.Dropout);
         classifier = nn.Linear(2 * architecture.RecurrentHidden, architecture.ClassCount);
         RegisterComponents();
@@ -47,17 +39,7 @@ public sealed class CrnnLineModel : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
-        var x = input;
-        foreach (var block in blocks) x = block.forward(x);
-        // N, C, H, W -> W, N, C*H: each column of the feature map is one time step.
-        long n = x.shape[0], ch = x.shape[1] * x.shape[2], w = x.shape[3];
-        var sequence = x.permute(3, 0, 1, 2).reshape(w, n, ch);
-        Tensor output = recurrent switch
-        {
-            LSTM lstm => lstm.forward(sequence).Item1,
-            GRU gru => gru.forward(sequence).Item1,
-            _ => throw new InvalidOperationException("unknown recurrent layer"),
-        };
+        var output = CrnnLayers.Forward(blocks, recurrent, input).Outputs;
         // output: T, N, 2H (forward | backward at each step) -> T, N, classes.
         return nn.functional.log_softmax(classifier.forward(dropout.forward(output)), 2);
     }
