@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Crnn.MLNet.Evaluation;
 using Crnn.MLNet.Training.Data;
 using Crnn.MLNet.Training.Model;
 using Crnn.MLNet.Training.Native;
@@ -169,7 +170,7 @@ public sealed class CtcLineTrainer
                 }
             }
             double trainSeconds = epochClock.Elapsed.TotalSeconds;
-            var val = Evaluate(model, validationLines, mean, std, layout.StepWidth, progress, epoch, runClock);
+            var val = Evaluate(model, validationLines, data.LabelNames, mean, std, layout.StepWidth, progress, epoch, runClock);
             bool improved = val.Loss < state.BestValidationLoss;
             if (improved) bestWeights = TrainingCheckpoint.ModuleToBytes(model);
             var record = new LineEpochRecord
@@ -202,7 +203,7 @@ public sealed class CtcLineTrainer
         if (testSet is not null && testSet.Count > 0 && options.TestLines > 0)
         {
             var testLines = FixedTestLines(testSet, options.Synthesis, options.TestLines, options.TestSeed).ToList();
-            var test = Evaluate(model, testLines, mean, std, layout.StepWidth, progress, state.EpochsCompleted, runClock, TrainingPhase.Test);
+            var test = Evaluate(model, testLines, data.LabelNames, mean, std, layout.StepWidth, progress, state.EpochsCompleted, runClock, TrainingPhase.Test);
             state = state with { Test = test };
             LineCheckpoint.Save(checkpointPath, state, model, bestWeights, optimizer);
         }
@@ -240,8 +241,9 @@ public sealed class CtcLineTrainer
     }
 
     /// <summary>CTC loss and greedy-decoding figures of <paramref name="model"/> (eval mode) on some lines.</summary>
-    public static LineEvaluation Evaluate(CrnnLineModel model, IReadOnlyList<SynthesizedLine> lines, double mean, double std, int timeStepWidth,
-        IProgress<LineTrainingProgress>? progress = null, int epoch = 0, Stopwatch? clock = null, TrainingPhase phase = TrainingPhase.Validate)
+    /// <param name="labelNames">The dataset's labels (one character each), to score texts as the inference library does.</param>
+    public static LineEvaluation Evaluate(CrnnLineModel model, IReadOnlyList<SynthesizedLine> lines, IReadOnlyList<string> labelNames,
+        double mean, double std, int timeStepWidth, IProgress<LineTrainingProgress>? progress = null, int epoch = 0, Stopwatch? clock = null, TrainingPhase phase = TrainingPhase.Validate)
     {
         const int batchSize = 64;
         bool wasTraining = model.training;
@@ -249,7 +251,8 @@ public sealed class CtcLineTrainer
         // Sorted by width so that batches carry little padding; figures do not depend on the order.
         var order = Enumerable.Range(0, lines.Count).OrderBy(i => lines[i].Width).ToArray();
         double lossSum = 0;
-        var edits = new Dictionary<int, (long Edits, long Chars, int Lines, int Exact)>();
+        var texts = new CrnnTextEvaluator();
+        string Text(IEnumerable<int> labels) => string.Concat(labels.Select(l => labelNames[l]));
         var started = Stopwatch.StartNew();
         int batches = (order.Length + batchSize - 1) / batchSize;
         using (torch.no_grad())
@@ -269,23 +272,16 @@ public sealed class CtcLineTrainer
                 for (int i = 0; i < chunk.Length; i++)
                 {
                     var decoded = CtcGreedy.Decode(best.AsSpan((int)(i * t), (int)t), batch.Steps[i]);
-                    var reference = chunk[i].Labels;
-                    int distance = CtcGreedy.EditDistance(reference, decoded);
-                    var e = edits.GetValueOrDefault(reference.Length);
-                    edits[reference.Length] = (e.Edits + distance, e.Chars + reference.Length, e.Lines + 1, e.Exact + (distance == 0 ? 1 : 0));
+                    texts.Add(Text(chunk[i].Labels), Text(decoded));
                 }
                 progress?.Report(new LineTrainingProgress(phase, epoch, 0, b + 1, batches, 0,
                     (b * batchSize + chunk.Length) / started.Elapsed.TotalSeconds, clock?.Elapsed ?? started.Elapsed, TimeSpan.Zero));
             }
         }
         if (wasTraining) model.train();
-        long totalEdits = edits.Values.Sum(e => e.Edits), totalChars = edits.Values.Sum(e => e.Chars);
-        int exact = edits.Values.Sum(e => e.Exact);
-        var byLength = edits.OrderBy(kv => kv.Key)
-            .Select(kv => new LineLengthFigures(kv.Key, kv.Value.Lines, (double)kv.Value.Edits / Math.Max(1, kv.Value.Chars), (double)kv.Value.Exact / kv.Value.Lines))
-            .ToArray();
-        return new LineEvaluation(lines.Count, lines.Count == 0 ? 0 : lossSum / lines.Count,
-            (double)totalEdits / Math.Max(1, totalChars), lines.Count == 0 ? 0 : (double)exact / lines.Count, byLength);
+        var metrics = texts.Result();
+        var byLength = metrics.ByLength.Select(m => new LineLengthFigures(m.Length, m.Lines, m.CharacterErrorRate, m.SequenceAccuracy)).ToArray();
+        return new LineEvaluation(lines.Count, lines.Count == 0 ? 0 : lossSum / lines.Count, metrics.CharacterErrorRate, metrics.SequenceAccuracy, byLength);
     }
 
     private static void EnsureCompatible(LineCheckpointState saved, LineCheckpointState requested, string path)
