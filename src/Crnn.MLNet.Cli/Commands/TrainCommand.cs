@@ -73,7 +73,7 @@ internal static class TrainCommand
             stderr.WriteLine($"Model: {architecture}; {architecture.MultiplyAccumulates() / 1e6:F1} M multiply-accumulates per image.");
             var result = progressUi.Run($"Training on {trainSet.Name}", report =>
                 new CrnnTrainer(options, architecture).Train(trainSet, testSet, outDir, parse.GetValue(resume),
-                    new SyncProgress<TrainingProgress>(p => report(Fraction(p, options), Describe(p), p.Phase is TrainingPhase.EpochEnd or TrainingPhase.Done))));
+                    new SyncProgress<TrainingProgress>(p => report(TrainingFraction.Of(p.Phase, p.Epoch, p.Batch, p.Batches, options.Epochs), Describe(p), p.Phase is TrainingPhase.EpochEnd or TrainingPhase.Done))));
 
             string? onnx = null;
             if (!parse.GetValue(noExport))
@@ -92,14 +92,6 @@ internal static class TrainCommand
         }));
         return command;
     }
-
-    private static double Fraction(TrainingProgress p, TrainingOptions o) => p.Phase switch
-    {
-        TrainingPhase.Train => (p.Epoch - 1 + (double)p.Batch / Math.Max(1, p.Batches)) / o.Epochs,
-        TrainingPhase.EpochEnd => (double)p.Epoch / o.Epochs,
-        TrainingPhase.Done or TrainingPhase.Test => 1,
-        _ => (p.Epoch - 1 + 0.99) / o.Epochs,
-    };
 
     private static string Describe(TrainingProgress p) => p.Phase switch
     {

@@ -65,7 +65,7 @@ internal static class TrainLinesCommand
             stderr.WriteLine($"Line model: {architecture} (incl. blank); {architecture.MultiplyAccumulates() / 1e6 / 32:F2} M multiply-accumulates per input column.");
             var result = progressUi.Run($"Training lines on {trainSet.Name}", report =>
                 new CtcLineTrainer(options, architecture).Train(trainSet, testSet, outDir, parse.GetValue(resume), parse.GetValue(initFrom),
-                    new SyncProgress<LineTrainingProgress>(p => report(Fraction(p, options), Describe(p), p.Phase is TrainingPhase.EpochEnd or TrainingPhase.Done))));
+                    new SyncProgress<LineTrainingProgress>(p => report(TrainingFraction.Of(p.Phase, p.Epoch, p.Batch, p.Batches, options.Epochs), Describe(p), p.Phase is TrainingPhase.EpochEnd or TrainingPhase.Done))));
 
             string? onnx = null;
             if (!parse.GetValue(noExport))
@@ -84,14 +84,6 @@ internal static class TrainLinesCommand
         }));
         return command;
     }
-
-    private static double Fraction(LineTrainingProgress p, LineTrainingOptions o) => p.Phase switch
-    {
-        TrainingPhase.Train => (p.Epoch - 1 + (double)p.Batch / Math.Max(1, p.Batches)) / o.Epochs,
-        TrainingPhase.EpochEnd => (double)p.Epoch / o.Epochs,
-        TrainingPhase.Done or TrainingPhase.Test => 1,
-        _ => (p.Epoch - 1 + 0.99) / o.Epochs,
-    };
 
     private static string Describe(LineTrainingProgress p) => p.Phase switch
     {
