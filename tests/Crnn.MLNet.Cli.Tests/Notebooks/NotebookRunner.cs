@@ -22,6 +22,10 @@ internal sealed record NotebookRun(string Notebook, int ExitCode, bool TimedOut,
         sb.AppendLine($"{Path.GetFileName(Notebook)}: exit code {ExitCode}{(TimedOut ? " (timed out)" : "")} after {Elapsed.TotalSeconds:F0} s; executed copy: {OutputPath}");
         foreach (var e in Errors) sb.AppendLine($"  code cell {e.CodeCell}: {e.Message}");
         if (!Succeeded && Log.Length > 0) sb.AppendLine("runner log (end):").AppendLine(Log.Length > 4000 ? Log[^4000..] : Log);
+        string? folder = Path.GetDirectoryName(OutputPath);
+        if (!Succeeded && folder is not null && Directory.Exists(folder))
+            foreach (string report in Directory.GetFiles(folder, Path.GetFileName(OutputPath) + ".*.crashreport.json"))
+                sb.AppendLine($"crash report: {report}");
         return sb.ToString();
     }
 }
@@ -72,6 +76,12 @@ internal static class NotebookRunner
         psi.Environment["DOTNET_NOLOGO"] = "1";
         // dotnet-repl targets an older runtime than the SDK's; the manifest allows roll-forward, this covers older SDKs.
         psi.Environment["DOTNET_ROLL_FORWARD"] = "Major";
+        // A native crash (seen once: exit 139 in 03 while training) leaves a mini dump and a JSON crash report with the
+        // native and managed stacks beside the executed copy, instead of nothing.
+        psi.Environment["DOTNET_DbgEnableMiniDump"] = "1";
+        psi.Environment["DOTNET_DbgMiniDumpType"] = "1";
+        psi.Environment["DOTNET_EnableCrashReport"] = "1";
+        psi.Environment["DOTNET_DbgMiniDumpName"] = outputPath + ".%p.dmp";
 
         var log = new StringBuilder();
         var clock = Stopwatch.StartNew();
