@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using Crnn.MLNet.Cli.Commands;
 using Crnn.MLNet.Training.Native;
 using Crnn.MLNet.Training.Training;
 using TorchSharp;
@@ -15,7 +16,7 @@ internal static class TorchSharpBench
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static ThroughputResult Run(string checkpointPath, BenchImages images, int batchSize)
     {
-        TorchRuntime.EnsureInitialized();
+        BackendCalibration.InitializeTorch(Console.Error);
         var (model, _) = TrainingCheckpoint.LoadModel(checkpointPath);
         using var _model = model;
         using var noGrad = torch.no_grad();

@@ -17,5 +17,6 @@ internal static class CommandRegistry
         yield return EvaluateLinesCommand.Create();
         yield return DataCommand.Create();
         yield return BenchCommand.Create();
+        yield return InfoCommand.Create();
     }
 }

@@ -19,6 +19,7 @@ internal static class ExportCommand
             string ckpt = parse.GetValue(checkpoint)!;
             string outPath = parse.GetValue(output)!;
             var ui = new ConsoleProgress(parse.InvocationConfiguration.Error);
+            BackendCalibration.InitializeTorch(parse.InvocationConfiguration.Error);
             // A line checkpoint exports as a line (CTC) model, a classifier's as a classifier.
             bool lines = Training.Lines.LineCheckpoint.IsLineCheckpoint(ckpt);
             ui.Run($"Exporting {ckpt}", report =>

@@ -55,6 +55,7 @@ internal static class TrainCommand
         {
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
+            BackendCalibration.InitializeTorch(stderr);
             var augmentation = parse.GetValue(noAugment) ? AugmentationOptions.None : new AugmentationOptions(
                 parse.GetValue(rotation), parse.GetValue(scale), parse.GetValue(shift), parse.GetValue(shear), parse.GetValue(elastic));
             var options = new TrainingOptions(parse.GetValue(epochs), parse.GetValue(batchSize), parse.GetValue(lr), parse.GetValue(optimizer),

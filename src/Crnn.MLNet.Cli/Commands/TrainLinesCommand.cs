@@ -47,6 +47,7 @@ internal static class TrainLinesCommand
         {
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
+            BackendCalibration.InitializeTorch(stderr);
             var synthesis = new LineSynthesisOptions(parse.GetValue(minLength), parse.GetValue(maxLength));
             var options = new LineTrainingOptions(parse.GetValue(epochs), parse.GetValue(linesPerEpoch), parse.GetValue(batchSize),
                 parse.GetValue(lr), parse.GetValue(weightDecay), parse.GetValue(schedule), validationLines: parse.GetValue(validationLines),

@@ -1,19 +1,27 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
+using System.Reflection;
 using System.Text;
+using Crnn.MLNet.Training.Native.Backend;
 
 namespace Crnn.MLNet.Training.Native;
 
 /// <summary>
-/// Makes TorchSharp's native library loadable before anything touches <c>TorchSharp.torch</c>.
+/// Makes TorchSharp's native library loadable, and checks that LibTorch computes correct numbers on this CPU
+/// before anything trains with it.
 /// </summary>
 /// <remarks>
-/// TorchSharp 0.107.0's <c>libLibTorchSharp.so</c> asks libstdc++ for version GLIBCXX_3.4.32
+/// <para>TorchSharp 0.107.0's <c>libLibTorchSharp.so</c> asks libstdc++ for version GLIBCXX_3.4.32
 /// (GCC 13) for a single iostream-initialisation marker it never calls. Older libstdc++
 /// (Debian 12 has GLIBCXX_3.4.30) refuses to load it. Where, and only where, the system's
 /// libstdc++ lacks that version, we mark the requirement weak in the copies TorchSharp will
 /// load (build output and NuGet cache), atomically. Machines with a newer libstdc++ are
-/// left untouched. Call <see cref="EnsureInitialized"/> first thing in any process that trains.
+/// left untouched.</para>
+/// <para>LibTorch's oneDNN kernels have computed wrong numbers on some CPUs (AMD Zen 5: LSTM inference and the input
+/// gradient of convolutions whose channel count is not a multiple of 16). A short check (<see cref="NumericsSelfCheck"/>,
+/// about 0.1 s once warm) compares a tiny CRNN's outputs and gradients with a managed float64 reference and, when
+/// they disagree, restricts oneDNN (see <see cref="BackendSelection"/>). A user's own <c>ONEDNN_MAX_CPU_ISA</c> wins
+/// (and is checked too). Call <see cref="EnsureInitialized"/> first thing in any process that trains, before any
+/// convolution or LSTM runs.</para>
 /// </remarks>
 public static class TorchRuntime
 {
@@ -26,7 +34,26 @@ public static class TorchRuntime
     /// <summary>Paths that were patched by this process (for diagnostics and tests).</summary>
     public static IReadOnlyList<string> PatchedFiles { get; private set; } = [];
 
-    /// <summary>Idempotent and thread-safe; a no-op on non-Linux systems and where no patch is needed.</summary>
+    /// <summary>The oneDNN setting this process runs with and the check that vouches for it (after <see cref="EnsureInitialized"/>).</summary>
+    public static TorchBackendStatus? Backend { get; private set; }
+
+    /// <summary>TorchSharp's version, and the LibTorch build it was compiled with, e.g. <c>TorchSharp 0.107.0, LibTorch 2.10.0</c>.</summary>
+    public static string Versions
+    {
+        get
+        {
+            var asm = typeof(TorchRuntime).Assembly;
+            string libTorch = asm.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "LibTorchVersion")?.Value ?? "unknown";
+            var torchSharp = typeof(TorchSharp.torch).Assembly.GetName().Version;
+            return $"TorchSharp {torchSharp?.ToString(3)}, LibTorch {libTorch}";
+        }
+    }
+
+    /// <summary>
+    /// Idempotent and thread-safe: patches the native library where needed, then runs the backend check and puts the
+    /// fastest correct oneDNN setting in place (one line on stderr when it is not LibTorch's own).
+    /// </summary>
+    /// <exception cref="TorchBackendException">No oneDNN setting computes correct numbers on this CPU.</exception>
     public static void EnsureInitialized()
     {
         lock (Gate)
@@ -40,7 +67,33 @@ public static class TorchRuntime
                     if (PatchIfNeeded(candidate, stdcxx)) patched.Add(candidate);
                 PatchedFiles = patched;
             }
+            Backend = SelectBackend(new BackendRecord(BackendRecord.DefaultPath));
+            if (Backend.Message is { } message) Console.Error.WriteLine(message);
             _done = true;
+        }
+    }
+
+    private static TorchBackendStatus SelectBackend(BackendRecord record)
+    {
+        var cpu = CpuIdentity.Current;
+        string key = BackendRecord.Key(cpu, Versions);
+        return BackendSelection.Select(
+            NativeEnvironment.Get("ONEDNN_MAX_CPU_ISA"), record.Read(key), cpu.ToString(),
+            apply: ApplyOneDnn, check: () => NumericsSelfCheck.Run(), record: trial => record.TryAdd(key, cpu.ToString(), trial),
+            now: () => DateTimeOffset.UtcNow);
+    }
+
+    private static void ApplyOneDnn(OneDnnSetting setting)
+    {
+        switch (setting.Mode)
+        {
+            case OneDnnMode.MaxIsa:
+                // oneDNN reads this once, at its first kernel: it must reach native getenv before that.
+                if (NativeEnvironment.Get("ONEDNN_MAX_CPU_ISA") != setting.Isa) NativeEnvironment.Set("ONEDNN_MAX_CPU_ISA", setting.Isa!);
+                break;
+            case OneDnnMode.Disabled:
+                AtenContext.MkldnnEnabled = false;
+                break;
         }
     }
 
