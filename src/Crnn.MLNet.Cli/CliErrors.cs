@@ -1,3 +1,5 @@
+using Crnn.MLNet.Training.Training;
+
 namespace Crnn.MLNet.Cli;
 
 /// <summary>Turns the exceptions a user can provoke into one-line messages and exit codes.</summary>
@@ -8,7 +10,8 @@ internal static class CliErrors
 
     public static bool IsUserError(Exception e) => e is IOException or UnauthorizedAccessException or InvalidDataException
         or ArgumentException or InvalidOperationException or FormatException or NotSupportedException
-        or PlatformNotSupportedException or CliUsageException or OperationCanceledException or System.Net.Http.HttpRequestException;
+        or PlatformNotSupportedException or CliUsageException or OperationCanceledException or System.Net.Http.HttpRequestException
+        or TrainingDivergedException;
 
     public static int ExitCode(Exception e) => e is CliUsageException or ArgumentException ? Usage : Failure;
 

@@ -46,6 +46,8 @@ public sealed class CtcLineTrainer
     /// <paramref name="initFrom"/>: a checkpoint of the same dataset whose weights and normalisation seed the model (a
     /// classifier's CNN and recurrent layer, or all of a line model's, to fine-tune it); ignored on resume.
     /// </summary>
+    /// <exception cref="TrainingDivergedException">The loss, the gradients or the weights became NaN or infinite; the
+    /// checkpoint and history of the last completed epoch are left as they were.</exception>
     public LineTrainingResult Train(CharacterDataset trainingSet, CharacterDataset? testSet, string outputDir, bool resume = false,
         string? initFrom = null, IProgress<LineTrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -152,10 +154,16 @@ public sealed class CtcLineTrainer
                     optimizer.zero_grad();
                     var logProbs = model.forward(batch.Input);
                     var loss = nn.functional.ctc_loss(logProbs, batch.Targets, batch.InputLengths, batch.TargetLengths, blank: 0, zero_infinity: true);
+                    // Both checked before the optimiser step, so a NaN or an infinity never reaches the weights.
+                    double batchLoss = loss.item<float>();
+                    if (!double.IsFinite(batchLoss))
+                        throw Diverged(DivergedQuantity.Loss, batchLoss, epoch, batchIndex + 1, stepsPerEpoch, step + 1, lr, state, checkpointPath);
                     loss.backward();
-                    if (options.GradientClipNorm > 0) nn.utils.clip_grad_norm_(model.parameters(), options.GradientClipNorm);
+                    double gradientNorm = FiniteChecks.GradientNorm(model.parameters(), options.GradientClipNorm);
+                    if (!double.IsFinite(gradientNorm))
+                        throw Diverged(DivergedQuantity.Gradient, gradientNorm, epoch, batchIndex + 1, stepsPerEpoch, step + 1, lr, state, checkpointPath);
                     optimizer.step();
-                    lossSum += loss.item<float>() * lineBatch.Length;
+                    lossSum += batchLoss * lineBatch.Length;
                     lines += lineBatch.Length;
                     characters += lineBatch.Sum(l => l.Labels.Length);
                     step++;
@@ -170,6 +178,10 @@ public sealed class CtcLineTrainer
                 }
             }
             double trainSeconds = epochClock.Elapsed.TotalSeconds;
+            // Finite gradients can still carry the weights, or the batch-norm statistics, out of float range:
+            // never validate or checkpoint such a model.
+            if (FiniteChecks.FirstNonFiniteWeight(model) is { } bad)
+                throw Diverged(DivergedQuantity.Weights, bad.Value, epoch, batchIndex, stepsPerEpoch, step, lr, state, checkpointPath, bad.Name);
             var val = Evaluate(model, validationLines, data.LabelNames, mean, std, layout.StepWidth, progress, epoch, runClock);
             bool improved = val.Loss < state.BestValidationLoss;
             if (improved) bestWeights = TrainingCheckpoint.ModuleToBytes(model);
@@ -296,6 +308,12 @@ public sealed class CtcLineTrainer
         if (differences.Count > 0)
             throw new InvalidOperationException($"{path}: cannot resume: the checkpoint is from another run ({string.Join("; ", differences)}).");
     }
+
+    // The checkpoint on disk holds the last completed epoch (this run's or the resumed one's), if any.
+    private static TrainingDivergedException Diverged(DivergedQuantity quantity, double value, int epoch, int step, int stepsPerEpoch,
+        long globalStep, double learningRate, LineCheckpointState state, string checkpointPath, string? tensorName = null) =>
+        new(quantity, value, epoch, step, stepsPerEpoch, globalStep, learningRate,
+            state.EpochsCompleted > 0 ? checkpointPath : null, state.EpochsCompleted, tensorName);
 
     private static void WriteJson<T>(string outputDir, string name, T value) =>
         AtomicFile.WriteAllText(Path.Combine(outputDir, name), JsonSerializer.Serialize(value, TrainingCheckpoint.Json));

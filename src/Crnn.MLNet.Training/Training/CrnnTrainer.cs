@@ -42,6 +42,8 @@ public sealed class CrnnTrainer
     /// With <paramref name="resume"/>, continues from the checkpoint there (which must come from
     /// the same dataset, architecture and options).
     /// </summary>
+    /// <exception cref="TrainingDivergedException">The loss, the gradients or the weights became NaN or infinite; the
+    /// checkpoint and history of the last completed epoch are left as they were.</exception>
     public TrainingResult Train(CharacterDataset trainingSet, CharacterDataset? testSet, string outputDir, bool resume = false,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -127,10 +129,15 @@ public sealed class CrnnTrainer
                 optimizer.zero_grad();
                 var logits = model.forward(input);
                 var loss = nn.functional.cross_entropy(logits, labels, label_smoothing: options.LabelSmoothing);
-                loss.backward();
-                if (options.GradientClipNorm > 0) nn.utils.clip_grad_norm_(model.parameters(), options.GradientClipNorm);
-                optimizer.step();
+                // Both checked before the optimiser step, so a NaN or an infinity never reaches the weights.
                 double batchLoss = loss.item<float>();
+                if (!double.IsFinite(batchLoss))
+                    throw Diverged(DivergedQuantity.Loss, batchLoss, epoch, b + 1, stepsPerEpoch, step + 1, lr, state, checkpointPath);
+                loss.backward();
+                double gradientNorm = FiniteChecks.GradientNorm(model.parameters(), options.GradientClipNorm);
+                if (!double.IsFinite(gradientNorm))
+                    throw Diverged(DivergedQuantity.Gradient, gradientNorm, epoch, b + 1, stepsPerEpoch, step + 1, lr, state, checkpointPath);
+                optimizer.step();
                 computeSeconds += Stopwatch.GetElapsedTime(t0).TotalSeconds;
 
                 lossSum += batchLoss * batch.Length;
@@ -146,6 +153,10 @@ public sealed class CrnnTrainer
                 }
             }
             double trainSeconds = epochClock.Elapsed.TotalSeconds;
+            // Finite gradients can still carry the weights, or the batch-norm statistics, out of float range
+            // (AdamW's decay at an absurd rate does): never validate or checkpoint such a model.
+            if (FiniteChecks.FirstNonFiniteWeight(model) is { } bad)
+                throw Diverged(DivergedQuantity.Weights, bad.Value, epoch, stepsPerEpoch, stepsPerEpoch, step, lr, state, checkpointPath, bad.Name);
 
             var val = Evaluate(model, data, valIdx, mean, std, progress, epoch, runClock);
             bool improved = val.Loss < state.BestValidationLoss;
@@ -287,6 +298,12 @@ public sealed class CrnnTrainer
 
     // HashCode.Combine is randomised per process, so derive the epoch seed arithmetically.
     internal static int EpochSeed(int seed, int epoch) => unchecked(seed * 1_000_003 + epoch * 7_919);
+
+    // The checkpoint on disk holds the last completed epoch (this run's or the resumed one's), if any.
+    private static TrainingDivergedException Diverged(DivergedQuantity quantity, double value, int epoch, int step, int stepsPerEpoch,
+        long globalStep, double learningRate, CheckpointState state, string checkpointPath, string? tensorName = null) =>
+        new(quantity, value, epoch, step, stepsPerEpoch, globalStep, learningRate,
+            state.EpochsCompleted > 0 ? checkpointPath : null, state.EpochsCompleted, tensorName);
 
     private static TimeSpan Remaining(double imagesPerSecond, long trainImagesLeft, long validationImagesLeft) =>
         imagesPerSecond <= 0 ? TimeSpan.Zero

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Crnn.MLNet.Training.Model;
 using TorchSharp.Modules;
 
@@ -17,7 +18,15 @@ public static class TrainingCheckpoint
     private const string BestWeightsEntry = "best-weights.bin";
     private const string OptimizerEntry = "optimizer.bin";
 
-    internal static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    /// <summary>
+    /// For checkpoint states, history.json and summary.json. NaN and infinities are written as "NaN", "Infinity" and
+    /// "-Infinity" (and read back): a validation loss may overflow, and a run's record must still be written.
+    /// </summary>
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     /// <summary>Writes a checkpoint atomically.</summary>
     public static void Save(string path, CheckpointState state, CrnnClassifier model, byte[] bestWeights, OptimizerHelper optimizer)

@@ -120,6 +120,22 @@ public sealed class CliErrorMessageTests : IDisposable
         Assert.Contains("checkpoint.ckpt", line);
     }
 
+    [Fact]
+    public void Diverging_training_is_one_line_naming_where_and_keeping_the_last_checkpoint()
+    {
+        // AdamW at the largest allowed rate with a huge (allowed) decay: each step multiplies the weights by about -9.
+        string run = _dir.File("run");
+        string line = AssertOneLineError(CliErrors.Failure, [.. TinyDataset.TrainArgs(TinyDataset.Write(_dir.File("ds")), run, epochs: 20, batchSize: 4),
+            "--optimizer", "adamw", "--lr", "10", "--weight-decay", "0.99", "--schedule", "constant", "--clip", "0", "--no-augment"]);
+        Assert.Matches(@"^crnn: error: training diverged: .* (at|after) epoch (\d+), step \d+/\d+ \(global step \d+, .*'crnn info'", line);
+        int epoch = int.Parse(System.Text.RegularExpressions.Regex.Match(line, @"epoch (\d+), step").Groups[1].Value);
+        Assert.True(epoch >= 2, line);
+        string checkpoint = Path.Combine(run, "checkpoint.ckpt");
+        Assert.Contains($"{checkpoint} (epoch {epoch - 1})", line);
+        Assert.Equal(epoch - 1, Crnn.MLNet.Training.Training.TrainingCheckpoint.ReadState(checkpoint).EpochsCompleted);
+        Assert.False(File.Exists(Path.Combine(run, "summary.json")));
+    }
+
     [ScratchMountFact(readOnlyFallback: true)]
     public void Read_only_output_folder_is_a_one_line_error()
     {

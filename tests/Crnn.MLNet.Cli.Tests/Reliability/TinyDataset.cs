@@ -21,7 +21,7 @@ internal static class TinyDataset
     }
 
     /// <summary>Arguments for the smallest, fastest training run.</summary>
-    public static string[] TrainArgs(string dataset, string outDir) =>
-        ["train", "--dataset", dataset, "--out", outDir, "--epochs", "1", "--widths", "4", "--convs-per-block", "1", "--hidden", "4",
-         "--batch-size", "16", "--threads", "1", "--no-export"];
+    public static string[] TrainArgs(string dataset, string outDir, int epochs = 1, int batchSize = 16) =>
+        ["train", "--dataset", dataset, "--out", outDir, "--epochs", epochs.ToString(), "--widths", "4", "--convs-per-block", "1", "--hidden", "4",
+         "--batch-size", batchSize.ToString(), "--threads", "1", "--no-export"];
 }
