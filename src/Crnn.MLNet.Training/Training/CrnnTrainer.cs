@@ -291,9 +291,10 @@ public sealed class CrnnTrainer
             foreach (byte p in data.Image(i)) { double v = p / 255.0; sum += v; sumSq += v * v; }
         double n = (double)indices.Length * data.PixelsPerImage;
         double mean = sum / n;
-        double std = Math.Sqrt(Math.Max(sumSq / n - mean * mean, 1e-12));
-        // Round so that the same figures appear in the model metadata and the docs.
-        return (Math.Round(mean, 4), Math.Round(std, 4));
+        double std = Math.Sqrt(Math.Max(sumSq / n - mean * mean, 0));
+        // Round so that the same figures appear in the model metadata and the docs; a blank or constant set would round
+        // its std to 0 and every normalised pixel to NaN, so 1e-4 (the smallest rounded value) is the floor.
+        return (Math.Round(mean, 4), Math.Max(Math.Round(std, 4), 1e-4));
     }
 
     // HashCode.Combine is randomised per process, so derive the epoch seed arithmetically.
