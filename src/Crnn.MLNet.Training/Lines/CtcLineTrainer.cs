@@ -182,7 +182,7 @@ public sealed class CtcLineTrainer
             // never validate or checkpoint such a model.
             if (FiniteChecks.FirstNonFiniteWeight(model) is { } bad)
                 throw Diverged(DivergedQuantity.Weights, bad.Value, epoch, batchIndex, stepsPerEpoch, step, lr, state, checkpointPath, bad.Name);
-            var val = Evaluate(model, validationLines, data.LabelNames, mean, std, layout.StepWidth, progress, epoch, runClock);
+            var val = Evaluate(model, validationLines, data.LabelNames, mean, std, layout.StepWidth, progress, epoch, runClock, epochs: options.Epochs);
             bool improved = val.Loss < state.BestValidationLoss;
             if (improved) bestWeights = TrainingCheckpoint.ModuleToBytes(model);
             var record = new LineEpochRecord
@@ -215,7 +215,7 @@ public sealed class CtcLineTrainer
         if (testSet is not null && testSet.Count > 0 && options.TestLines > 0)
         {
             var testLines = FixedTestLines(testSet, options.Synthesis, options.TestLines, options.TestSeed).ToList();
-            var test = Evaluate(model, testLines, data.LabelNames, mean, std, layout.StepWidth, progress, state.EpochsCompleted, runClock, TrainingPhase.Test);
+            var test = Evaluate(model, testLines, data.LabelNames, mean, std, layout.StepWidth, progress, state.EpochsCompleted, runClock, TrainingPhase.Test, options.Epochs);
             state = state with { Test = test };
             LineCheckpoint.Save(checkpointPath, state, model, bestWeights, optimizer);
         }
@@ -255,7 +255,8 @@ public sealed class CtcLineTrainer
     /// <summary>CTC loss and greedy-decoding figures of <paramref name="model"/> (eval mode) on some lines.</summary>
     /// <param name="labelNames">The dataset's labels (one character each), to score texts as the inference library does.</param>
     public static LineEvaluation Evaluate(CrnnLineModel model, IReadOnlyList<SynthesizedLine> lines, IReadOnlyList<string> labelNames,
-        double mean, double std, int timeStepWidth, IProgress<LineTrainingProgress>? progress = null, int epoch = 0, Stopwatch? clock = null, TrainingPhase phase = TrainingPhase.Validate)
+        double mean, double std, int timeStepWidth, IProgress<LineTrainingProgress>? progress = null, int epoch = 0, Stopwatch? clock = null, TrainingPhase phase = TrainingPhase.Validate,
+        int epochs = 0)
     {
         const int batchSize = 64;
         bool wasTraining = model.training;
@@ -286,7 +287,7 @@ public sealed class CtcLineTrainer
                     var decoded = CtcGreedy.Decode(best.AsSpan((int)(i * t), (int)t), batch.Steps[i]);
                     texts.Add(Text(chunk[i].Labels), Text(decoded));
                 }
-                progress?.Report(new LineTrainingProgress(phase, epoch, 0, b + 1, batches, 0,
+                progress?.Report(new LineTrainingProgress(phase, epoch, epochs, b + 1, batches, 0,
                     (b * batchSize + chunk.Length) / started.Elapsed.TotalSeconds, clock?.Elapsed ?? started.Elapsed, TimeSpan.Zero));
             }
         }

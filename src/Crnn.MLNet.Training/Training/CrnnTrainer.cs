@@ -158,7 +158,7 @@ public sealed class CrnnTrainer
             if (FiniteChecks.FirstNonFiniteWeight(model) is { } bad)
                 throw Diverged(DivergedQuantity.Weights, bad.Value, epoch, stepsPerEpoch, stepsPerEpoch, step, lr, state, checkpointPath, bad.Name);
 
-            var val = Evaluate(model, data, valIdx, mean, std, progress, epoch, runClock);
+            var val = Evaluate(model, data, valIdx, mean, std, progress, epoch, runClock, epochs: options.Epochs);
             bool improved = val.Loss < state.BestValidationLoss;
             if (improved) bestWeights = TrainingCheckpoint.WeightsToBytes(model);
             var record = new EpochRecord
@@ -190,7 +190,7 @@ public sealed class CrnnTrainer
         EvaluationResult? test = null;
         if (testSet is not null && testSet.Count > 0)
         {
-            test = Evaluate(model, testSet, Enumerable.Range(0, testSet.Count).ToArray(), mean, std, progress, state.EpochsCompleted, runClock, TrainingPhase.Test);
+            test = Evaluate(model, testSet, Enumerable.Range(0, testSet.Count).ToArray(), mean, std, progress, state.EpochsCompleted, runClock, TrainingPhase.Test, options.Epochs);
             // Keep the test figures with the weights, so an export from this checkpoint can carry them.
             state = state with { TestAccuracy = test.Accuracy, TestMacroAccuracy = test.MacroAccuracy, TestImages = testSet.Count };
             TrainingCheckpoint.Save(checkpointPath, state, model, bestWeights, optimizer);
@@ -220,7 +220,8 @@ public sealed class CrnnTrainer
 
     /// <summary>Loss, accuracy and macro accuracy of <paramref name="model"/> (eval mode) on some images of a dataset.</summary>
     public static EvaluationResult Evaluate(CrnnClassifier model, CharacterDataset data, int[] indices, double mean, double std,
-        IProgress<TrainingProgress>? progress = null, int epoch = 0, Stopwatch? clock = null, TrainingPhase phase = TrainingPhase.Validate)
+        IProgress<TrainingProgress>? progress = null, int epoch = 0, Stopwatch? clock = null, TrainingPhase phase = TrainingPhase.Validate,
+        int epochs = 0)
     {
         const int batchSize = 500;
         bool wasTraining = model.training;
@@ -250,7 +251,7 @@ public sealed class CrnnTrainer
                     perClassTotal[label]++;
                     if (predicted[i] == label) { perClassCorrect[label]++; correct++; }
                 }
-                progress?.Report(new TrainingProgress(phase, epoch, 0, b + 1, batches, lossSum / (b * batchSize + batch.Length),
+                progress?.Report(new TrainingProgress(phase, epoch, epochs, b + 1, batches, lossSum / (b * batchSize + batch.Length),
                     (double)correct / (b * batchSize + batch.Length), (b * batchSize + batch.Length) / started.Elapsed.TotalSeconds,
                     clock?.Elapsed ?? started.Elapsed, TimeSpan.Zero));
             }
