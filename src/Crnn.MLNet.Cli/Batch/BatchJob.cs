@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading.Channels;
+
+namespace Crnn.MLNet.Cli.Batch;
+
+/// <summary>
+/// Runs a batch job: inputs streamed from their source in chunks, recognised by several workers at once (each decodes
+/// its chunk's images, then scores them, so one worker's decoding overlaps another's scoring), and written in input
+/// order as JSON lines. Memory stays flat whatever the count: bounded channels hold at most three chunks per worker.
+/// The results plus their <see cref="BatchState"/> make the job resumable after a kill at any moment.
+/// </summary>
+internal static class BatchJob
+{
+    /// <summary>A chunk of inputs and, once a worker is done with it, its rows.</summary>
+    private sealed class Chunk(BatchInput[] inputs)
+    {
+        public BatchInput[] Inputs { get; } = inputs;
+        public TaskCompletionSource<BatchRows> Rows { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <param name="report">Progress: (fraction done or 0 when the total is unknown, status line, whether to log the line).</param>
+    /// <param name="stop">Cancelled by a signal: stop after a whole chunk and checkpoint.</param>
+    public static BatchOutcome Run(BatchJobSettings s, IBatchRecognizer recognizer, Action<double, string, bool> report, CancellationToken stop) =>
+        RunAsync(s, recognizer, report, stop).GetAwaiter().GetResult();
+
+    private static async Task<BatchOutcome> RunAsync(BatchJobSettings s, IBatchRecognizer recognizer, Action<double, string, bool> report, CancellationToken stop)
+    {
+        string statePath = BatchState.PathFor(s.OutputPath);
+        var now = DateTimeOffset.UtcNow;
+        var wanted = new BatchState
+        {
+            Command = s.Command, Input = s.InputSpec, Shard = s.Shard.ToString(), Settings = s.Settings,
+            Device = s.Device, Started = now, Updated = now,
+        };
+        var saved = BatchState.Read(statePath);
+        bool exists = File.Exists(s.OutputPath);
+        if ((saved is not null || exists) && !s.Resume)
+            throw new CliUsageException($"{s.OutputPath} exists: add --resume to finish that job, or choose another --output.");
+        if (exists && saved is null)
+            throw new InvalidDataException($"{s.OutputPath} exists but {statePath} does not, so it is not a batch job's results and cannot be resumed: move it away or choose another --output.");
+        if (saved?.DifferenceFrom(wanted) is { } difference)
+            throw new CliUsageException($"{s.OutputPath} was started with {difference}: resume it with the same settings, or choose another --output.");
+
+        using var inputs = s.Input.Enumerate(s.Shard).GetEnumerator();
+        ResultsFile file;
+        BatchState state;
+        if (saved is null || !exists)
+        {
+            if (saved is { Rows: > 0 })
+                throw new InvalidDataException($"{statePath} records {saved.Rows:N0} rows but {s.OutputPath} is missing: move the state file away to start again.");
+            // The state first: results without a state file are never a job's.
+            state = wanted;
+            state.Write(statePath);
+            file = ResultsFile.Open(s.OutputPath, create: true);
+        }
+        else
+        {
+            file = ResultsFile.Open(s.OutputPath, create: false);
+            if (saved.Finished)
+            {
+                using (file)
+                {
+                    if (file.Length != saved.Bytes)
+                        throw new InvalidDataException($"{s.OutputPath} changed after its job finished ({saved.Bytes:N0} bytes then, {file.Length:N0} now): choose another --output.");
+                }
+                report(1, $"{s.OutputPath}: already finished, {saved.Rows:N0} rows ({saved.Errors:N0} errors); nothing to do.", true);
+                return new BatchOutcome(saved.Rows, saved.Errors, 0, 0, Finished: true, Interrupted: false);
+            }
+            try
+            {
+                var checkClock = Stopwatch.StartNew();
+                var check = ResumeCheck.Run(file.Stream, s.OutputPath, inputs, saved.Bytes);
+                file.Truncate(check.ValidBytes);
+                state = saved with { Rows = check.Rows, Errors = check.Errors, Bytes = check.ValidBytes, Device = s.Device };
+                string cut = check.CutReason is null ? "" : $"; cut {check.CutBytes:N0} bytes ({check.CutReason})";
+                report(0, $"resuming {s.OutputPath}: {check.Rows:N0} rows already there ({check.Errors:N0} errors), checked against the input in {checkClock.Elapsed.TotalSeconds:F2} s{cut}", true);
+            }
+            catch
+            {
+                file.Dispose();
+                throw;
+            }
+        }
+
+        using (file)
+            return await Pipeline(s, recognizer, inputs, file, state, statePath, report, stop);
+    }
+
+    private static async Task<BatchOutcome> Pipeline(BatchJobSettings s, IBatchRecognizer recognizer, IEnumerator<BatchInput> inputs,
+        ResultsFile file, BatchState state, string statePath, Action<double, string, bool> report, CancellationToken stop)
+    {
+        long rows = state.Rows, errors = state.Errors, resumed = state.Rows;
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var work = Channel.CreateBounded<Chunk>(new BoundedChannelOptions(s.Workers) { SingleWriter = true });
+        // Chunks in input order, for the writer; its bound is what keeps memory flat while a slow chunk holds the rest back.
+        var ordered = Channel.CreateBounded<Chunk>(new BoundedChannelOptions(2 * s.Workers) { SingleWriter = true, SingleReader = true });
+        var producer = Task.Run(() => Produce(inputs, recognizer.ChunkSize, work.Writer, ordered.Writer, cancel.Token));
+        var workers = Enumerable.Range(0, s.Workers).Select(_ => Task.Run(() => Recognize(recognizer, work.Reader, cancel.Token))).ToArray();
+        var total = s.Input.CanCount ? Task.Run(() => Count(s.Input, s.Shard, cancel.Token)) : Task.FromResult(-1L);
+
+        var clock = Stopwatch.StartNew();
+        var sinceCheckpoint = Stopwatch.StartNew();
+        bool finished = false, interrupted = false;
+        void Checkpoint()
+        {
+            file.Checkpoint();
+            state = state with { Rows = rows, Errors = errors, Bytes = file.Length, Finished = finished, Updated = DateTimeOffset.UtcNow };
+            state.Write(statePath);
+        }
+        try
+        {
+            await foreach (var chunk in ordered.Reader.ReadAllAsync(cancel.Token))
+            {
+                var done = await chunk.Rows.Task.WaitAsync(cancel.Token);
+                file.Append(done.Utf8);
+                rows += done.Count;
+                errors += done.Errors;
+                long known = total.IsCompletedSuccessfully ? total.Result : -1;
+                report(known > 0 ? (double)rows / known : 0, Status(rows, known, rows - resumed, clock.Elapsed, errors), false);
+                if (sinceCheckpoint.Elapsed >= s.CheckpointInterval)
+                {
+                    Checkpoint();
+                    sinceCheckpoint.Restart();
+                }
+            }
+            finished = true;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            interrupted = true;
+        }
+        finally
+        {
+            cancel.Cancel();
+            // The recogniser must outlive every worker: wait for them before anything is disposed.
+            try { await Task.WhenAll([producer, .. workers, total]); }
+            catch (Exception) { /* cancellation, or a failure the writer has already rethrown */ }
+            Checkpoint();
+        }
+        double seconds = clock.Elapsed.TotalSeconds;
+        long added = rows - resumed;
+        report(1, interrupted
+            ? $"interrupted: {s.OutputPath} holds {rows:N0} rows, checkpointed; run the same command with --resume to finish."
+            : $"{s.OutputPath}: {rows:N0} rows ({errors:N0} errors); {added:N0} recognised in {seconds:F1} s ({Rate(added, seconds)} images/s) on {s.Device}.", true);
+        return new BatchOutcome(rows, errors, added, seconds, finished, interrupted);
+    }
+
+    /// <summary>Reads the inputs into chunks, handing each to the writer (in order) and to the workers.</summary>
+    private static async Task Produce(IEnumerator<BatchInput> inputs, int size, ChannelWriter<Chunk> work, ChannelWriter<Chunk> ordered, CancellationToken cancel)
+    {
+        Exception? failure = null;
+        try
+        {
+            var items = new List<BatchInput>(size);
+            bool more = true;
+            while (more)
+            {
+                cancel.ThrowIfCancellationRequested();
+                more = inputs.MoveNext();
+                if (more) items.Add(inputs.Current);
+                if (items.Count == size || (!more && items.Count > 0))
+                {
+                    var chunk = new Chunk(items.ToArray());
+                    items.Clear();
+                    await ordered.WriteAsync(chunk, cancel);
+                    await work.WriteAsync(chunk, cancel);
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            failure = e;
+        }
+        finally
+        {
+            work.TryComplete();
+            // A failure reading the input reaches the writer after the rows before it.
+            ordered.TryComplete(failure);
+        }
+    }
+
+    private static async Task Recognize(IBatchRecognizer recognizer, ChannelReader<Chunk> work, CancellationToken cancel)
+    {
+        await foreach (var chunk in work.ReadAllAsync(cancel))
+        {
+            try { chunk.Rows.TrySetResult(recognizer.Recognize(chunk.Inputs)); }
+            catch (Exception e) { chunk.Rows.TrySetException(e); }
+        }
+    }
+
+    /// <summary>The inputs of the shard, counted on the side for the progress bar.</summary>
+    private static long Count(InputSource input, Shard shard, CancellationToken cancel)
+    {
+        long n = 0;
+        try
+        {
+            foreach (var _ in input.Enumerate(shard))
+            {
+                if ((++n & 1023) == 0 && cancel.IsCancellationRequested) return -1;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return -1; // the producer meets the same error and reports it
+        }
+        return n;
+    }
+
+    private static string Status(long rows, long total, long added, TimeSpan elapsed, long errors)
+    {
+        double rate = added / Math.Max(elapsed.TotalSeconds, 1e-9);
+        string of = total >= 0 ? $"/{total:N0}" : "";
+        string eta = total >= 0 && rate > 0 ? $", ETA {TimeSpan.FromSeconds(Math.Ceiling(Math.Max(0, total - rows) / rate)):g}" : "";
+        string failed = errors > 0 ? $", {errors:N0} errors" : "";
+        return $"{rows:N0}{of} images, {Rate(added, elapsed.TotalSeconds)} images/s{eta}{failed}";
+    }
+
+    private static string Rate(long images, double seconds) =>
+        (images / Math.Max(seconds, 1e-9)).ToString("N0", CultureInfo.InvariantCulture);
+}
