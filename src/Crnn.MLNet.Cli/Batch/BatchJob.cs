@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
+using Crnn.MLNet.Training;
 
 namespace Crnn.MLNet.Cli.Batch;
 
@@ -95,9 +96,11 @@ internal static class BatchJob
         var work = Channel.CreateBounded<Chunk>(new BoundedChannelOptions(s.Workers) { SingleWriter = true });
         // Chunks in input order, for the writer; its bound is what keeps memory flat while a slow chunk holds the rest back.
         var ordered = Channel.CreateBounded<Chunk>(new BoundedChannelOptions(2 * s.Workers) { SingleWriter = true, SingleReader = true });
-        var producer = Task.Run(() => Produce(inputs, recognizer.ChunkSize, work.Writer, ordered.Writer, cancel.Token));
-        var workers = Enumerable.Range(0, s.Workers).Select(_ => Task.Run(() => Recognize(recognizer, work.Reader, cancel.Token))).ToArray();
-        var total = s.Input.CanCount ? Task.Run(() => Count(s.Input, s.Shard, cancel.Token)) : Task.FromResult(-1L);
+        // Reading, recognising and counting block (file I/O, CPU) on threads of their own: on the thread pool they would
+        // starve the channels' own continuations (the pool adds threads slowly), which once delayed the first rows by seconds.
+        var producer = OwnThread(() => Produce(inputs, recognizer.ChunkSize, work.Writer, ordered.Writer, cancel.Token));
+        var workers = Enumerable.Range(0, s.Workers).Select(_ => OwnThread(() => Recognize(recognizer, work.Reader, cancel.Token))).ToArray();
+        var total = s.Input.CanCount ? OwnThread(() => Count(s.Input, s.Shard, cancel.Token)) : Task.FromResult(-1L);
 
         var clock = Stopwatch.StartNew();
         var sinceCheckpoint = Stopwatch.StartNew();
@@ -138,6 +141,7 @@ internal static class BatchJob
             catch (Exception) { /* cancellation, or a failure the writer has already rethrown */ }
             Checkpoint();
         }
+        if (finished) RemoveLeftoverTemporaries(statePath);
         double seconds = clock.Elapsed.TotalSeconds;
         long added = rows - resumed;
         report(1, interrupted
@@ -146,8 +150,29 @@ internal static class BatchJob
         return new BatchOutcome(rows, errors, added, seconds, finished, interrupted);
     }
 
+    /// <summary>
+    /// A run killed while writing the state file leaves its temporary beside it. Every state write removes such files
+    /// once they are a second old (younger ones may still be being written: see AtomicFile); a job that finishes sooner
+    /// than that after a kill waits for that second, so that a finished job leaves nothing behind.
+    /// </summary>
+    private static void RemoveLeftoverTemporaries(string statePath)
+    {
+        string full = Path.GetFullPath(statePath), folder = Path.GetDirectoryName(full)!, name = Path.GetFileName(full);
+        string[] left = Directory.GetFiles(folder, $".{name}.*.tmp");
+        if (left.Length == 0) return;
+        var wait = left.Max(File.GetLastWriteTimeUtc) + TimeSpan.FromSeconds(1.1) - DateTime.UtcNow;
+        if (wait > TimeSpan.Zero) Thread.Sleep(wait < TimeSpan.FromSeconds(2) ? wait : TimeSpan.FromSeconds(2));
+        AtomicFile.RemoveStaleTemporaries(folder, name);
+    }
+
+    private static Task OwnThread(Action work) =>
+        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private static Task<T> OwnThread<T>(Func<T> work) =>
+        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
     /// <summary>Reads the inputs into chunks, handing each to the writer (in order) and to the workers.</summary>
-    private static async Task Produce(IEnumerator<BatchInput> inputs, int size, ChannelWriter<Chunk> work, ChannelWriter<Chunk> ordered, CancellationToken cancel)
+    private static void Produce(IEnumerator<BatchInput> inputs, int size, ChannelWriter<Chunk> work, ChannelWriter<Chunk> ordered, CancellationToken cancel)
     {
         Exception? failure = null;
         try
@@ -163,8 +188,8 @@ internal static class BatchJob
                 {
                     var chunk = new Chunk(items.ToArray());
                     items.Clear();
-                    await ordered.WriteAsync(chunk, cancel);
-                    await work.WriteAsync(chunk, cancel);
+                    Write(ordered, chunk, cancel);
+                    Write(work, chunk, cancel);
                 }
             }
         }
@@ -180,13 +205,29 @@ internal static class BatchJob
         }
     }
 
-    private static async Task Recognize(IBatchRecognizer recognizer, ChannelReader<Chunk> work, CancellationToken cancel)
+    private static void Recognize(IBatchRecognizer recognizer, ChannelReader<Chunk> work, CancellationToken cancel)
     {
-        await foreach (var chunk in work.ReadAllAsync(cancel))
+        try
         {
-            try { chunk.Rows.TrySetResult(recognizer.Recognize(chunk.Inputs)); }
-            catch (Exception e) { chunk.Rows.TrySetException(e); }
+            while (true)
+            {
+                if (!work.TryRead(out var chunk))
+                {
+                    // Another worker may take what arrives first: wait, then try again.
+                    if (!work.WaitToReadAsync(cancel).AsTask().GetAwaiter().GetResult()) return;
+                    continue;
+                }
+                try { chunk.Rows.TrySetResult(recognizer.Recognize(chunk.Inputs)); }
+                catch (Exception e) { chunk.Rows.TrySetException(e); }
+            }
         }
+        catch (OperationCanceledException) { }
+    }
+
+    /// <summary>Waits (blocking this thread) for room in a bounded channel.</summary>
+    private static void Write(ChannelWriter<Chunk> channel, Chunk chunk, CancellationToken cancel)
+    {
+        if (!channel.TryWrite(chunk)) channel.WriteAsync(chunk, cancel).AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>The inputs of the shard, counted on the side for the progress bar.</summary>

@@ -129,6 +129,20 @@ public sealed class BatchCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_state_temporary_left_by_a_killed_run_is_gone_when_the_job_finishes()
+    {
+        string images = Images(5, bad: false), output = _dir.File("r.jsonl");
+        Assert.Equal(0, Run("predict", "--model", _model, "--input", images, "--output", output).Code);
+        File.WriteAllText(output + ".state.json", File.ReadAllText(output + ".state.json").Replace("\"finished\": true", "\"finished\": false"));
+        // What SIGKILL during a state write leaves: a fresh temporary nobody holds.
+        string temp = _dir.File($".r.jsonl.state.json.{int.MaxValue}.{Guid.NewGuid():N}.tmp");
+        File.WriteAllText(temp, "{");
+        var (code, _, err) = Run("predict", "--model", _model, "--input", images, "--output", output, "--resume");
+        Assert.True(code == 0, err);
+        Assert.False(File.Exists(temp));
+    }
+
+    [Fact]
     public void Resume_refuses_other_settings_another_input_and_results_it_did_not_write()
     {
         string images = Images(8, bad: false), output = _dir.File("r.jsonl");
