@@ -92,6 +92,7 @@ internal static class BatchJob
         ResultsFile file, BatchState state, string statePath, Action<double, string, bool> report, CancellationToken stop)
     {
         long rows = state.Rows, errors = state.Errors, resumed = state.Rows;
+        // Stops reading and recognising new chunks: on a signal (stop), or when the writer fails.
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var work = Channel.CreateBounded<Chunk>(new BoundedChannelOptions(s.Workers) { SingleWriter = true });
         // Chunks in input order, for the writer; its bound is what keeps memory flat while a slow chunk holds the rest back.
@@ -101,6 +102,11 @@ internal static class BatchJob
         var producer = OwnThread(() => Produce(inputs, recognizer.ChunkSize, work.Writer, ordered.Writer, cancel.Token));
         var workers = Enumerable.Range(0, s.Workers).Select(_ => OwnThread(() => Recognize(recognizer, work.Reader, cancel.Token))).ToArray();
         var total = s.Input.CanCount ? OwnThread(() => Count(s.Input, s.Shard, cancel.Token)) : Task.FromResult(-1L);
+        // Chunks no worker took before they stopped are cancelled, so the writer ends at the first of them.
+        var abandon = Task.WhenAll([producer, .. workers]).ContinueWith(_ =>
+        {
+            while (work.Reader.TryRead(out var left)) left.Rows.TrySetCanceled();
+        }, TaskScheduler.Default);
 
         var clock = Stopwatch.StartNew();
         var sinceCheckpoint = Stopwatch.StartNew();
@@ -113,9 +119,16 @@ internal static class BatchJob
         }
         try
         {
-            await foreach (var chunk in ordered.Reader.ReadAllAsync(cancel.Token))
+            // On a signal the writer still writes the chunks being recognised (a whole chunk each), then stops.
+            await foreach (var chunk in ordered.Reader.ReadAllAsync())
             {
-                var done = await chunk.Rows.Task.WaitAsync(cancel.Token);
+                BatchRows done;
+                try { done = await chunk.Rows.Task; }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    interrupted = true;
+                    break;
+                }
                 file.Append(done.Utf8);
                 rows += done.Count;
                 errors += done.Errors;
@@ -127,17 +140,17 @@ internal static class BatchJob
                     sinceCheckpoint.Restart();
                 }
             }
-            finished = true;
+            finished = !interrupted;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            interrupted = true;
+            interrupted = true; // the reader stopped: the chunks it had handed out are written
         }
         finally
         {
             cancel.Cancel();
             // The recogniser must outlive every worker: wait for them before anything is disposed.
-            try { await Task.WhenAll([producer, .. workers, total]); }
+            try { await Task.WhenAll([producer, .. workers, total, abandon]); }
             catch (Exception) { /* cancellation, or a failure the writer has already rethrown */ }
             Checkpoint();
         }
@@ -189,7 +202,12 @@ internal static class BatchJob
                     var chunk = new Chunk(items.ToArray());
                     items.Clear();
                     Write(ordered, chunk, cancel);
-                    Write(work, chunk, cancel);
+                    try { Write(work, chunk, cancel); }
+                    catch (OperationCanceledException)
+                    {
+                        chunk.Rows.TrySetCanceled(); // handed to the writer but to no worker
+                        throw;
+                    }
                 }
             }
         }
