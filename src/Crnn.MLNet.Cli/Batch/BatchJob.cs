@@ -97,8 +97,8 @@ internal static class BatchJob
         var work = Channel.CreateBounded<Chunk>(new BoundedChannelOptions(s.Workers) { SingleWriter = true });
         // Chunks in input order, for the writer; its bound is what keeps memory flat while a slow chunk holds the rest back.
         var ordered = Channel.CreateBounded<Chunk>(new BoundedChannelOptions(2 * s.Workers) { SingleWriter = true, SingleReader = true });
-        // Reading, recognising and counting block (file I/O, CPU) on threads of their own: on the thread pool they would
-        // starve the channels' own continuations (the pool adds threads slowly), which once delayed the first rows by seconds.
+        // Reading, recognising and counting block (file I/O, CPU), so they run on threads of their own: on the thread pool
+        // they would hold its few threads (one per core at first) and leave the writer's continuations waiting.
         var producer = OwnThread(() => Produce(inputs, recognizer.ChunkSize, work.Writer, ordered.Writer, cancel.Token));
         var workers = Enumerable.Range(0, s.Workers).Select(_ => OwnThread(() => Recognize(recognizer, work.Reader, cancel.Token))).ToArray();
         var total = s.Input.CanCount ? OwnThread(() => Count(s.Input, s.Shard, cancel.Token)) : Task.FromResult(-1L);
