@@ -101,9 +101,10 @@ public sealed class BatchKillResumeTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Sigterm_stops_at_a_whole_chunk_checkpoints_and_resume_finishes()
     {
-        var (model, list, paths) = Inputs(1200);
+        var (model, list, paths) = Inputs(2500);
         string results = _dir.File("results.jsonl");
-        using (var run = CrnnChild.Start(Args(model, list, results)))
+        // One worker: slow enough to be caught mid-job on a fast machine.
+        using (var run = CrnnChild.Start([.. Args(model, list, results), "--workers", "1"]))
         {
             // Wait for the first rows, then ask it to stop the way Kubernetes does.
             var wait = Stopwatch.StartNew();
@@ -122,7 +123,7 @@ public sealed class BatchKillResumeTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(new FileInfo(results).Length, state.GetProperty("bytes").GetInt64());
         Assert.InRange(rows.Count, 1, paths.Length - 1);
 
-        using (var run = CrnnChild.Start(Args(model, list, results)))
+        using (var run = CrnnChild.Start([.. Args(model, list, results), "--workers", "1"]))
             Assert.True(run.WaitForExit(TimeSpan.FromMinutes(5)) == 0, run.Stderr);
         Assert.Equal(paths, ResultRows.Read(results).Select(ResultRows.Path));
     }
