@@ -8,7 +8,7 @@ namespace Crnn.MLNet.Cli.Batch;
 /// <summary>
 /// Runs a batch job: inputs streamed from their source in chunks, recognised by several workers at once (each decodes
 /// its chunk's images, then scores them, so one worker's decoding overlaps another's scoring), and written in input
-/// order as JSON lines. Memory stays flat whatever the count: bounded channels hold at most three chunks per worker.
+/// order as JSON lines. Memory stays flat whatever the count: bounded channels hold at most 2 x workers + 2 chunks.
 /// The results plus their <see cref="BatchState"/> make the job resumable after a kill at any moment.
 /// </summary>
 internal static class BatchJob
