@@ -81,7 +81,7 @@ public static class AtomicFile
     /// that can be opened exclusively, and is more than a second old, has no writer any more. (Process ids are not
     /// used to decide: they are reused.)
     /// </summary>
-    internal static void RemoveStaleTemporaries(string dir, string fileName)
+    public static void RemoveStaleTemporaries(string dir, string fileName)
     {
         string[] candidates;
         try { candidates = Directory.GetFiles(dir, $".{fileName}.*.tmp"); }

@@ -10,29 +10,57 @@ namespace Crnn.MLNet.Cli.Commands;
 /// <c>crnn read [--model LINES.onnx] [--beam N | --greedy] [--alphabet CHARS] [--pattern REGEX] [--json] FILE...</c>: one line per
 /// file, <c>FILE&lt;TAB&gt;TEXT&lt;TAB&gt;CONFIDENCE</c>, like <c>crnn predict</c>. With <c>--json</c>, an array with each
 /// character's time steps and alternatives. A file that cannot be read gets one line on stderr; the exit code is 1 when
-/// any file failed.
+/// any file failed. <c>crnn read --input DIR|LIST|- --output RESULTS.jsonl [--resume] [--shard i/N]</c> is the batch
+/// mode, as for <c>crnn predict</c>.
 /// </summary>
 internal static class ReadCommand
 {
     public static Command Create()
     {
-        var files = new Argument<string[]>("files") { Description = "Images of single lines of writing (PNG, JPEG, BMP, GIF, WebP; grayscale or colour).", Arity = ArgumentArity.OneOrMore };
+        var files = new Argument<string[]>("files") { Description = "Images of single lines of writing (PNG, JPEG, BMP, GIF, WebP; grayscale or colour).", Arity = ArgumentArity.ZeroOrMore };
         var model = new Option<string>("--model", "-m") { Description = $"The CRNN line (CTC) ONNX model (default: {ModelLocator.DefaultLineModelRelativePath})." };
         var decoding = new LineDecodingOptions();
         var json = new Option<bool>("--json") { Description = "Print a JSON array (with per-character steps and alternatives) instead of tab-separated lines." };
-        var top = new Option<int>("--top", "-k") { Description = "Alternatives listed per character with --json.", DefaultValueFactory = _ => 3 };
+        var top = new Option<int>("--top", "-k") { Description = "Alternatives listed per character with --json and --input.", DefaultValueFactory = _ => 3 };
         var polarity = new Option<InkPolarity>("--polarity") { Description = "Ink polarity: Auto (from the image border), DarkOnLight or LightOnDark.", DefaultValueFactory = _ => InkPolarity.Auto };
-        var command = new Command("read", "Read the line of writing in each image file with a line (CTC) model.") { files, model, json, top, polarity };
-        foreach (var o in decoding.All) command.Options.Add(o);
+        var batch = new BatchOptions();
+        var device = new DeviceOptions();
+        var command = new Command("read", "Read the line of writing in each image file, or in every image of a folder or list (--input, --output), with a line (CTC) model.") { files, model, json, top, polarity };
+        foreach (var o in decoding.All.Concat(batch.All).Concat(device.All)) command.Options.Add(o);
         command.SetAction((Func<ParseResult, int>)(parse =>
         {
+            var paths = parse.GetValue(files) ?? [];
+            bool isBatch = batch.IsBatch(parse, "read", paths.Length > 0, json);
             int k = parse.GetValue(top);
             if (k is < 0 or > 100) throw new CliUsageException($"--top must be in 0..100, got {k}.");
-            var options = new CrnnTextRecognizerOptions { Decoding = decoding.Read(parse, k), Polarity = parse.GetValue(polarity) };
-            using var recognizer = CrnnTextRecognizer.Open(ModelLocator.Resolve(parse.GetValue(model), ModelLocator.DefaultLineModelRelativePath), options);
-            var results = recognizer.TryPredict(parse.GetValue(files) ?? []);
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
+            var decodingOptions = decoding.Read(parse, k);
+            string modelPath = ModelLocator.Resolve(parse.GetValue(model), ModelLocator.DefaultLineModelRelativePath);
+            if (isBatch)
+            {
+                int workers = batch.ReadWorkers(parse);
+                var settings = batch.Read(parse, "read", new SortedDictionary<string, string>(StringComparer.Ordinal)
+                {
+                    ["model"] = BatchOptions.ModelHash(modelPath),
+                    ["--top"] = k.ToString(CultureInfo.InvariantCulture),
+                    ["--polarity"] = parse.GetValue(polarity).ToString(),
+                    ["decoding"] = decodingOptions.Mode == Decoding.CrnnCtcDecodingMode.Greedy ? "greedy" : $"beam {decodingOptions.BeamWidth.ToString(CultureInfo.InvariantCulture)}",
+                    ["--alphabet"] = decodingOptions.Alphabet ?? "",
+                    ["--pattern"] = decodingOptions.Pattern ?? "",
+                });
+                // Several workers each score on a one-thread session, and decode (CTC) while another scores.
+                var batchOptions = new CrnnTextRecognizerOptions
+                {
+                    Decoding = decodingOptions, Polarity = parse.GetValue(polarity),
+                    Session = device.Read(parse, stderr, intraOpThreads: workers > 1 ? 1 : null),
+                };
+                using var batchRecognizer = CrnnTextRecognizer.Open(modelPath, batchOptions);
+                return BatchOptions.Run(settings with { Device = batchRecognizer.Model.Device.ToString() }, new Batch.TextRows(batchRecognizer), stderr);
+            }
+            var options = new CrnnTextRecognizerOptions { Decoding = decodingOptions, Polarity = parse.GetValue(polarity), Session = device.Read(parse, stderr) };
+            using var recognizer = CrnnTextRecognizer.Open(modelPath, options);
+            var results = recognizer.TryPredict(paths);
             if (parse.GetValue(json))
                 WriteJson(stdout, results);
             else

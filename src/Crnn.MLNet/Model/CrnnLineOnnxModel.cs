@@ -27,7 +27,8 @@ public sealed class CrnnLineOnnxModel : IDisposable
         options ??= CrnnSessionOptions.Default;
         var limits = options.Limits ?? CrnnModelLimits.Default;
         limits.Check();
-        _session = OnnxModelLoading.CreateSession(modelBytes, source, options, limits);
+        _session = OnnxModelLoading.CreateSession(modelBytes, source, options, limits, out var device);
+        Device = device;
         try
         {
             Metadata = ReadMetadata(_session, source, limits);
@@ -71,6 +72,9 @@ public sealed class CrnnLineOnnxModel : IDisposable
 
     /// <summary>The model's self-description.</summary>
     public CrnnLineModelMetadata Metadata { get; }
+
+    /// <summary>Where ONNX Runtime runs this model: the requested <see cref="CrnnSessionOptions.Device"/>, or the CPU after a fallback.</summary>
+    public CrnnDevice Device { get; }
 
     /// <summary>The characters the model writes, in output order after the blank (class k + 1 is Labels[k]).</summary>
     public IReadOnlyList<string> Labels { get; }

@@ -29,7 +29,8 @@ public sealed class CrnnOnnxModel : IDisposable
         options ??= CrnnSessionOptions.Default;
         var limits = options.Limits ?? CrnnModelLimits.Default;
         limits.Check();
-        _session = OnnxModelLoading.CreateSession(modelBytes, source, options, limits);
+        _session = OnnxModelLoading.CreateSession(modelBytes, source, options, limits, out var device);
+        Device = device;
         try
         {
             Metadata = ReadMetadata(_session, source, limits);
@@ -46,8 +47,9 @@ public sealed class CrnnOnnxModel : IDisposable
         _probabilitiesOnly = [Metadata.Output.Probabilities];
         Labels = Metadata.Labels.ToArray();
         // Several single-threaded runs at once use the cores better than one run spread over them (small convolutions
-        // synchronise the threads after every operator), unless the caller chose the threads.
-        ConcurrentRuns = options.IntraOpThreads is null && options.InterOpThreads is null ? Math.Max(1, Environment.ProcessorCount) : 1;
+        // synchronise the threads after every operator), unless the caller chose the threads. A GPU takes whole batches.
+        ConcurrentRuns = options.IntraOpThreads is null && options.InterOpThreads is null && Device.Kind == CrnnDeviceKind.Cpu
+            ? Math.Max(1, Environment.ProcessorCount) : 1;
     }
 
     /// <summary>Opens a model file. Throws <see cref="InvalidDataException"/> naming the file when it is not a usable CRNN model.</summary>
@@ -83,6 +85,9 @@ public sealed class CrnnOnnxModel : IDisposable
 
     /// <summary>The model's self-description.</summary>
     public CrnnModelMetadata Metadata { get; }
+
+    /// <summary>Where ONNX Runtime runs this model: the requested <see cref="CrnnSessionOptions.Device"/>, or the CPU after a fallback.</summary>
+    public CrnnDevice Device { get; }
 
     /// <summary>Class labels in output order.</summary>
     public IReadOnlyList<string> Labels { get; }
@@ -186,7 +191,7 @@ public sealed class CrnnOnnxModel : IDisposable
 
     private static readonly RunOptions s_runOptions = new();
 
-    /// <summary>The same model with one intra-op thread, opened on first use.</summary>
+    /// <summary>The same model with one intra-op thread on the CPU, opened on first use (only CPU models run concurrently).</summary>
     private InferenceSession ConcurrentSession()
     {
         if (Volatile.Read(ref _concurrentSession) is { } ready) return ready;
@@ -259,19 +264,4 @@ public sealed class CrnnOnnxModel : IDisposable
     }
 
     internal static string OneLine(string s) => OnnxModelLoading.OneLine(s);
-}
-
-/// <summary>ONNX Runtime session settings. <c>null</c> leaves ONNX Runtime's default.</summary>
-public sealed record CrnnSessionOptions
-{
-    public static CrnnSessionOptions Default { get; } = new();
-
-    /// <summary>Threads used inside one operator (ONNX Runtime's default: one per physical core).</summary>
-    public int? IntraOpThreads { get; init; }
-
-    /// <summary>Threads used across operators.</summary>
-    public int? InterOpThreads { get; init; }
-
-    /// <summary>Size limits checked while opening a model; <c>null</c>: <see cref="CrnnModelLimits.Default"/>.</summary>
-    public CrnnModelLimits? Limits { get; init; }
 }
