@@ -87,8 +87,10 @@ internal static class DataCommand
         foreach (var (split, data) in splits)
         {
             var files = location.Files(split)!;
-            output.WriteLine($"{Lower(split),-5}  {data.Count.ToString("N0", Invariant),9} images of {data.Height}x{data.Width}  " +
-                             $"({Path.GetFileName(files.ImagesPath)}, {Path.GetFileName(files.LabelsPath)})");
+            string source = location.Format == DatasetFormat.ImageFolder
+                ? $"image folders under {Path.GetRelativePath(location.Folder, files.ImagesPath)}/"
+                : $"{Path.GetFileName(files.ImagesPath)}, {Path.GetFileName(files.LabelsPath)}";
+            output.WriteLine($"{Lower(split),-5}  {data.Count.ToString("N0", Invariant),9} images of {data.Height}x{data.Width}  ({source})");
         }
         output.WriteLine();
 

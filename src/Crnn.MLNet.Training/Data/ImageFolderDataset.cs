@@ -74,6 +74,19 @@ public static class ImageFolderDataset
         progress?.Report(new DataProgress(DataStage.Reading, splitFolder));
         var pixels = new byte[files.Count * Size * Size];
         var metadata = FramingMetadata();
+        try
+        {
+            DecodeAll(files, pixels, metadata, cancellationToken);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // One bad image is reported as itself (naming its file), not wrapped by the parallel loop.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
+        return new CharacterDataset(name, pixels, files.Select(f => f.Class).ToArray(), Size, Size, labels);
+    }
+
+    private static void DecodeAll(List<(string Path, int Class)> files, byte[] pixels, CrnnModelMetadata metadata, CancellationToken cancellationToken) =>
         Parallel.ForEach(
             System.Collections.Concurrent.Partitioner.Create(0, files.Count, 256),
             new ParallelOptions { CancellationToken = cancellationToken },
@@ -90,8 +103,6 @@ public static class ImageFolderDataset
                 return scratch;
             },
             _ => { });
-        return new CharacterDataset(name, pixels, files.Select(f => f.Class).ToArray(), Size, Size, labels);
-    }
 
     private static bool HasClassFolders(string folder) =>
         Directory.Exists(folder) && Directory.EnumerateDirectories(folder).Any(d => !Path.GetFileName(d).StartsWith('.')
