@@ -17,11 +17,12 @@ internal static class EvaluateCommand
         var dataset = CommonOptions.Dataset();
         var split = new Option<DatasetSplit>("--split") { Description = "Which split to evaluate on.", DefaultValueFactory = _ => DatasetSplit.Test };
         var data = CommonOptions.DataDir();
+        var mapping = CommonOptions.Mapping();
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of tables." };
         var plot = new Option<string?>("--plot") { Description = "Also write the confusion matrix as a PNG image." };
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N images." };
         var batch = new Option<int>("--batch-size") { Description = "Images per ONNX Runtime run.", DefaultValueFactory = _ => 256 };
-        var command = new Command("evaluate", "Measure a model's accuracy on a dataset with ML.NET's multiclass evaluator.") { model, dataset, split, data, json, plot, limit, batch };
+        var command = new Command("evaluate", "Measure a model's accuracy on a dataset with ML.NET's multiclass evaluator.") { model, dataset, split, data, mapping, json, plot, limit, batch };
         command.SetAction((Func<ParseResult, int>)(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -37,7 +38,7 @@ internal static class EvaluateCommand
             int batchSize = parse.GetValue(batch);
             if (batchSize is < 1 or > 4096) throw new CliUsageException($"--batch-size must be in 1..4096, got {batchSize}.");
             var splitValue = parse.GetValue(split);
-            var request = new DatasetRequest(parse.GetValue(dataset)!, parse.GetValue(data));
+            var request = new DatasetRequest(parse.GetValue(dataset)!, parse.GetValue(data), MappingPath: parse.GetValue(mapping));
             var loaded = DatasetLoader.Load(request, splitValue,
                 new Progress<DataProgress>(p => Progress($"{p.Stage.ToString().ToLowerInvariant()} {p.Item}")));
             if (parse.GetValue(limit) is int n) loaded = loaded.Take(n);

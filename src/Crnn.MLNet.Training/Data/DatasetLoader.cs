@@ -127,11 +127,17 @@ public static class DatasetLoader
         string nameOrPath = request.NameOrPath?.Trim() ?? "";
         if (nameOrPath.Length == 0)
             throw new ArgumentException($"a dataset is required: one of {string.Join(", ", DatasetCatalog.Names)}, or a path to a folder of IDX files.");
+        DatasetLocation location;
         if (settings.TryGetDataset(nameOrPath, out var descriptor))
-            return LocateNamed(descriptor, request, split, progress, settings, cancellationToken);
-        if (LooksLikePath(nameOrPath))
-            return LocateCustom(nameOrPath, split);
-        throw new ArgumentException(DatasetCatalog.UnknownNameMessage(nameOrPath));
+            location = LocateNamed(descriptor, request, split, progress, settings, cancellationToken);
+        else if (LooksLikePath(nameOrPath))
+            location = LocateCustom(nameOrPath, split);
+        else
+            throw new ArgumentException(DatasetCatalog.UnknownNameMessage(nameOrPath));
+        if (request.MappingPath is null) return location;
+        string mapping = FullPath(request.MappingPath);
+        if (!File.Exists(mapping)) throw new FileNotFoundException($"mapping file '{mapping}' does not exist.", mapping);
+        return location with { MappingPath = mapping };
     }
 
     private static bool LooksLikePath(string s) =>
