@@ -48,8 +48,9 @@ internal static class EvaluateCommand
             else WriteText(stdout, report);
             if (parse.GetValue(plot) is { } png)
             {
-                ConfusionPlot.Write(report, png);
-                stderr.WriteLine($"evaluate: confusion matrix written to {png}");
+                var font = ConfusionPlot.Write(report, png);
+                if (font.Warning is not null) stderr.WriteLine($"evaluate: warning: {font.Warning}");
+                stderr.WriteLine($"evaluate: confusion matrix written to {png} (labels in {font.Family})");
             }
             return 0;
         }));
