@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Crnn.MLNet.Training.Data;
+using Crnn.MLNet.Training.Training;
 
 namespace Crnn.MLNet.Cli.Commands;
 
@@ -22,7 +23,17 @@ internal static class EvaluateCommand
         var plot = new Option<string?>("--plot") { Description = "Also write the confusion matrix as a PNG image." };
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N images." };
         var batch = new Option<int>("--batch-size") { Description = "Images per ONNX Runtime run.", DefaultValueFactory = _ => 256 };
-        var command = new Command("evaluate", "Measure a model's accuracy on a dataset with ML.NET's multiclass evaluator.") { model, dataset, split, data, mapping, json, plot, limit, batch };
+        var heldOut = new Option<bool>("--held-out")
+        {
+            Description = "Evaluate on the images 'crnn train' held out of the training split for validation (stratified by class), " +
+                          "for datasets without a test split; --val-fraction and --seed must be the training run's.",
+        };
+        var valFraction = new Option<double>("--val-fraction") { Description = "With --held-out: the training run's --val-fraction.", DefaultValueFactory = _ => TrainingOptions.Defaults.ValidationFraction };
+        var seed = new Option<int>("--seed") { Description = "With --held-out: the training run's --seed.", DefaultValueFactory = _ => TrainingOptions.Defaults.Seed };
+        var command = new Command("evaluate", "Measure a model's accuracy on a dataset with ML.NET's multiclass evaluator.")
+        {
+            model, dataset, split, data, mapping, json, plot, limit, batch, heldOut, valFraction, seed,
+        };
         command.SetAction((Func<ParseResult, int>)(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -37,12 +48,21 @@ internal static class EvaluateCommand
             if (parse.GetValue(limit) is <= 0) throw new CliUsageException("--limit must be positive.");
             int batchSize = parse.GetValue(batch);
             if (batchSize is < 1 or > 4096) throw new CliUsageException($"--batch-size must be in 1..4096, got {batchSize}.");
-            var splitValue = parse.GetValue(split);
+            bool useHeldOut = parse.GetValue(heldOut);
+            var splitValue = useHeldOut ? DatasetSplit.Train : parse.GetValue(split);
             var request = new DatasetRequest(parse.GetValue(dataset)!, parse.GetValue(data), MappingPath: parse.GetValue(mapping));
             var loaded = DatasetLoader.Load(request, splitValue,
                 new Progress<DataProgress>(p => Progress($"{p.Stage.ToString().ToLowerInvariant()} {p.Item}")));
+            string splitName = splitValue.ToString().ToLowerInvariant();
+            if (useHeldOut)
+            {
+                // The same stratified split as CrnnTrainer makes, so these images were never trained on.
+                var (_, validation) = StratifiedSplit.Split(loaded.Labels, parse.GetValue(valFraction), parse.GetValue(seed));
+                loaded = loaded.Subset(validation);
+                splitName = "held-out";
+            }
             if (parse.GetValue(limit) is int n) loaded = loaded.Take(n);
-            var report = DatasetEvaluation.Run(modelPath, loaded, splitValue.ToString().ToLowerInvariant(), batchSize, Progress);
+            var report = DatasetEvaluation.Run(modelPath, loaded, splitName, batchSize, Progress);
             if (terminal) stderr.WriteLine();
             if (parse.GetValue(json)) WriteJson(stdout, report);
             else WriteText(stdout, report);
