@@ -106,7 +106,7 @@ internal static class DataCommand
         (DatasetSplit Split, CharacterDataset Data)[] splits)
     {
         using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        using (var json = new Utf8JsonWriter(stream, CliJson.Writer))
         {
             json.WriteStartObject();
             json.WriteString("name", location.Name);

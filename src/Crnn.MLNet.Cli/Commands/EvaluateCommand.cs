@@ -116,6 +116,6 @@ internal static class EvaluateCommand
             perClass = r.Labels.Select((l, i) => new { label = l, precision = N(r.Precision[i]), recall = N(r.Recall[i]), count = r.Support[i] }),
             confusion = r.Confusion,
         };
-        o.WriteLine(JsonSerializer.Serialize(obj, new JsonSerializerOptions { WriteIndented = true }));
+        o.WriteLine(JsonSerializer.Serialize(obj, CliJson.Serializer));
     }
 }
