@@ -10,7 +10,7 @@ internal static class BenchReportWriter
     public static void WriteJson(TextWriter output, BenchReport r)
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(ms, CliJson.Writer))
         {
             w.WriteStartObject();
             w.WriteString("model", r.Model);

@@ -20,6 +20,13 @@ internal static class CommonOptions
                       $"Default: ${DatasetLoader.DataDirEnvironmentVariable}, then the download cache, then a download.",
     };
 
+    /// <summary><c>--mapping FILE</c>: the classes' names, for datasets whose source does not name them.</summary>
+    public static Option<string?> Mapping() => new("--mapping")
+    {
+        Description = "Mapping file naming the classes ('class-index code-point' or 'class-index label', UTF-8), used instead of the " +
+                      "dataset's own mapping.txt (e.g. models/tifinagh-mapping.txt for the Tifinagh-MNIST set).",
+    };
+
     /// <summary>Parses "32,64,128"; a bad list is a usage error naming the option.</summary>
     public static int[] ParseIntList(string text, string optionName)
     {

@@ -7,12 +7,15 @@ namespace Crnn.MLNet.Cli.Commands;
 
 /// <summary>
 /// The confusion matrix as a heat map PNG (OxyPlot on SkiaSharp 2.88): cell = share of the actual class predicted as the
-/// column's class. Text shaping is off so that no HarfBuzz native library is needed.
+/// column's class. Text shaping is off so that no HarfBuzz native library is needed; the labels' font is one that has
+/// their glyphs (<see cref="PlotFont"/>).
 /// </summary>
 internal static class ConfusionPlot
 {
-    public static void Write(EvaluationReport r, string path)
+    /// <summary>Writes the plot; returns the font family used for the labels and a warning when some glyphs are missing.</summary>
+    public static PlotFont Write(EvaluationReport r, string path)
     {
+        var font = PlotFont.For(r.Labels);
         int n = r.Labels.Count;
         var data = new double[n, n];
         for (int actual = 0; actual < n; actual++)
@@ -24,6 +27,7 @@ internal static class ConfusionPlot
         {
             Title = $"{r.Dataset} ({r.Split}): accuracy {r.MicroAccuracy.ToString("P2", CultureInfo.InvariantCulture)}",
             Background = OxyColors.White,
+            DefaultFont = font.Family,
         };
         model.Axes.Add(new LinearColorAxis { Position = AxisPosition.Right, Palette = OxyPalette.Interpolate(200, OxyColors.White, OxyColors.SkyBlue, OxyColors.SteelBlue), Minimum = 0, Maximum = 1, Title = "share of actual" });
         model.Axes.Add(new CategoryAxis { Position = AxisPosition.Bottom, Title = "predicted", ItemsSource = r.Labels, Key = "x" });
@@ -44,5 +48,6 @@ internal static class ConfusionPlot
         if (dir is not null) Directory.CreateDirectory(dir);
         using var stream = File.Create(path);
         new OxyPlot.SkiaSharp.PngExporter { Width = size, Height = size, UseTextShaping = false }.Export(model, stream);
+        return font;
     }
 }

@@ -16,16 +16,18 @@ internal static class DataCommand
         var info = new Command("info", "Show where a dataset's files were found and its counts per split and per class.");
         var dataset = CommonOptions.Dataset();
         var dataDir = CommonOptions.DataDir();
+        var mapping = CommonOptions.Mapping();
         var noDownload = new Option<bool>("--no-download") { Description = "Fail instead of downloading a dataset that is not found locally." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
         info.Options.Add(dataset);
         info.Options.Add(dataDir);
+        info.Options.Add(mapping);
         info.Options.Add(noDownload);
         info.Options.Add(json);
         data.Subcommands.Add(info);
         info.SetAction((Func<ParseResult, int>)(parse =>
         {
-            var request = new DatasetRequest(parse.GetValue(dataset)!, parse.GetValue(dataDir), AllowDownload: !parse.GetValue(noDownload));
+            var request = new DatasetRequest(parse.GetValue(dataset)!, parse.GetValue(dataDir), AllowDownload: !parse.GetValue(noDownload), MappingPath: parse.GetValue(mapping));
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
             using var cancel = CancelOnCtrlC();
@@ -87,8 +89,10 @@ internal static class DataCommand
         foreach (var (split, data) in splits)
         {
             var files = location.Files(split)!;
-            output.WriteLine($"{Lower(split),-5}  {data.Count.ToString("N0", Invariant),9} images of {data.Height}x{data.Width}  " +
-                             $"({Path.GetFileName(files.ImagesPath)}, {Path.GetFileName(files.LabelsPath)})");
+            string source = location.Format == DatasetFormat.ImageFolder
+                ? $"image folders under {Path.GetRelativePath(location.Folder, files.ImagesPath)}/"
+                : $"{Path.GetFileName(files.ImagesPath)}, {Path.GetFileName(files.LabelsPath)}";
+            output.WriteLine($"{Lower(split),-5}  {data.Count.ToString("N0", Invariant),9} images of {data.Height}x{data.Width}  ({source})");
         }
         output.WriteLine();
 
@@ -102,7 +106,7 @@ internal static class DataCommand
         (DatasetSplit Split, CharacterDataset Data)[] splits)
     {
         using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        using (var json = new Utf8JsonWriter(stream, CliJson.Writer))
         {
             json.WriteStartObject();
             json.WriteString("name", location.Name);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Crnn.MLNet.Training.Data;
+using Crnn.MLNet.Training.Training;
 
 namespace Crnn.MLNet.Cli.Commands;
 
@@ -17,11 +18,22 @@ internal static class EvaluateCommand
         var dataset = CommonOptions.Dataset();
         var split = new Option<DatasetSplit>("--split") { Description = "Which split to evaluate on.", DefaultValueFactory = _ => DatasetSplit.Test };
         var data = CommonOptions.DataDir();
+        var mapping = CommonOptions.Mapping();
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of tables." };
         var plot = new Option<string?>("--plot") { Description = "Also write the confusion matrix as a PNG image." };
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N images." };
         var batch = new Option<int>("--batch-size") { Description = "Images per ONNX Runtime run.", DefaultValueFactory = _ => 256 };
-        var command = new Command("evaluate", "Measure a model's accuracy on a dataset with ML.NET's multiclass evaluator.") { model, dataset, split, data, json, plot, limit, batch };
+        var heldOut = new Option<bool>("--held-out")
+        {
+            Description = "Evaluate on the images 'crnn train' held out of the training split for validation (stratified by class), " +
+                          "for datasets without a test split; --val-fraction and --seed must be the training run's.",
+        };
+        var valFraction = new Option<double>("--val-fraction") { Description = "With --held-out: the training run's --val-fraction.", DefaultValueFactory = _ => TrainingOptions.Defaults.ValidationFraction };
+        var seed = new Option<int>("--seed") { Description = "With --held-out: the training run's --seed.", DefaultValueFactory = _ => TrainingOptions.Defaults.Seed };
+        var command = new Command("evaluate", "Measure a model's accuracy on a dataset with ML.NET's multiclass evaluator.")
+        {
+            model, dataset, split, data, mapping, json, plot, limit, batch, heldOut, valFraction, seed,
+        };
         command.SetAction((Func<ParseResult, int>)(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -36,19 +48,29 @@ internal static class EvaluateCommand
             if (parse.GetValue(limit) is <= 0) throw new CliUsageException("--limit must be positive.");
             int batchSize = parse.GetValue(batch);
             if (batchSize is < 1 or > 4096) throw new CliUsageException($"--batch-size must be in 1..4096, got {batchSize}.");
-            var splitValue = parse.GetValue(split);
-            var request = new DatasetRequest(parse.GetValue(dataset)!, parse.GetValue(data));
+            bool useHeldOut = parse.GetValue(heldOut);
+            var splitValue = useHeldOut ? DatasetSplit.Train : parse.GetValue(split);
+            var request = new DatasetRequest(parse.GetValue(dataset)!, parse.GetValue(data), MappingPath: parse.GetValue(mapping));
             var loaded = DatasetLoader.Load(request, splitValue,
                 new Progress<DataProgress>(p => Progress($"{p.Stage.ToString().ToLowerInvariant()} {p.Item}")));
+            string splitName = splitValue.ToString().ToLowerInvariant();
+            if (useHeldOut)
+            {
+                // The same stratified split as CrnnTrainer makes, so these images were never trained on.
+                var (_, validation) = StratifiedSplit.Split(loaded.Labels, parse.GetValue(valFraction), parse.GetValue(seed));
+                loaded = loaded.Subset(validation);
+                splitName = "held-out";
+            }
             if (parse.GetValue(limit) is int n) loaded = loaded.Take(n);
-            var report = DatasetEvaluation.Run(modelPath, loaded, splitValue.ToString().ToLowerInvariant(), batchSize, Progress);
+            var report = DatasetEvaluation.Run(modelPath, loaded, splitName, batchSize, Progress);
             if (terminal) stderr.WriteLine();
             if (parse.GetValue(json)) WriteJson(stdout, report);
             else WriteText(stdout, report);
             if (parse.GetValue(plot) is { } png)
             {
-                ConfusionPlot.Write(report, png);
-                stderr.WriteLine($"evaluate: confusion matrix written to {png}");
+                var font = ConfusionPlot.Write(report, png);
+                if (font.Warning is not null) stderr.WriteLine($"evaluate: warning: {font.Warning}");
+                stderr.WriteLine($"evaluate: confusion matrix written to {png} (labels in {font.Family})");
             }
             return 0;
         }));
@@ -94,6 +116,6 @@ internal static class EvaluateCommand
             perClass = r.Labels.Select((l, i) => new { label = l, precision = N(r.Precision[i]), recall = N(r.Recall[i]), count = r.Support[i] }),
             confusion = r.Confusion,
         };
-        o.WriteLine(JsonSerializer.Serialize(obj, new JsonSerializerOptions { WriteIndented = true }));
+        o.WriteLine(JsonSerializer.Serialize(obj, CliJson.Serializer));
     }
 }

@@ -115,6 +115,6 @@ internal static class EvaluateLinesCommand
             },
             seconds = Math.Round(elapsed.TotalSeconds, 3),
         };
-        o.WriteLine(JsonSerializer.Serialize(obj, new JsonSerializerOptions { WriteIndented = true }));
+        o.WriteLine(JsonSerializer.Serialize(obj, CliJson.Serializer));
     }
 }

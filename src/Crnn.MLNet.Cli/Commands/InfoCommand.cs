@@ -101,7 +101,7 @@ internal static class InfoCommand
     private static void WriteJson(TextWriter output, Info i)
     {
         using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        using (var json = new Utf8JsonWriter(stream, CliJson.Writer))
         {
             json.WriteStartObject();
             json.WriteStartObject("cpu");

@@ -20,6 +20,7 @@ internal static class MakeLinesCommand
     {
         var dataset = CommonOptions.Dataset();
         var data = CommonOptions.DataDir();
+        var mapping = CommonOptions.Mapping();
         var split = new Option<DatasetSplit>("--split") { Description = "Split whose characters the lines use (test for reports).", DefaultValueFactory = _ => DatasetSplit.Test };
         var count = new Option<int>("--count") { Description = "Number of lines (lengths cycle through min..max length).", DefaultValueFactory = _ => Training.Lines.LineTrainingOptions.Defaults.TestLines };
         var seed = new Option<int>("--seed") { Description = "Seed (the default is the one 'crnn train-lines' tests on).", DefaultValueFactory = _ => Training.Lines.LineTrainingOptions.Defaults.TestSeed };
@@ -29,7 +30,7 @@ internal static class MakeLinesCommand
 
         var command = new Command("make-lines", "Write a fixed, reproducible set of synthesised lines (PNG + labels.tsv) from a character dataset.")
         {
-            dataset, data, split, count, seed, minLength, maxLength, output,
+            dataset, data, mapping, split, count, seed, minLength, maxLength, output,
         };
         command.SetAction((Func<ParseResult, int>)(parse =>
         {
@@ -39,7 +40,7 @@ internal static class MakeLinesCommand
             string labelsPath = Path.Combine(outDir, LabelsFileName);
             if (File.Exists(labelsPath))
                 throw new IOException($"{labelsPath} exists: choose another --out folder (a line set is written once and kept).");
-            var request = new DatasetRequest(parse.GetValue(dataset)!, parse.GetValue(data));
+            var request = new DatasetRequest(parse.GetValue(dataset)!, parse.GetValue(data), MappingPath: parse.GetValue(mapping));
             var progressUi = new ConsoleProgress(stderr);
             var splitValue = parse.GetValue(split);
             var set = progressUi.Run($"Loading {request.NameOrPath} ({splitValue.ToString().ToLowerInvariant()})", _ => DatasetLoader.Load(request, splitValue));

@@ -76,7 +76,7 @@ internal static class PredictCommand
     private static void WriteJson(TextWriter output, IReadOnlyList<CrnnResult> results, int k)
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(ms, CliJson.Writer))
         {
             w.WriteStartArray();
             foreach (var r in results)

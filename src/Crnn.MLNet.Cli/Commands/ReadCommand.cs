@@ -76,7 +76,7 @@ internal static class ReadCommand
     private static void WriteJson(TextWriter output, IReadOnlyList<CrnnTextReadResult> results)
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(ms, CliJson.Writer))
         {
             w.WriteStartArray();
             foreach (var r in results)

@@ -14,6 +14,7 @@ internal static class TrainCommand
     {
         var dataset = CommonOptions.Dataset();
         var data = CommonOptions.DataDir();
+        var mapping = CommonOptions.Mapping();
         var epochs = new Option<int>("--epochs") { Description = "Maximum epochs.", DefaultValueFactory = _ => TrainingOptions.Defaults.Epochs };
         var batchSize = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => TrainingOptions.Defaults.BatchSize };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => TrainingOptions.Defaults.LearningRate };
@@ -47,7 +48,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a CRNN on a dataset; writes checkpoint, history.json, plots, summary.json and model.onnx.")
         {
-            dataset, data, epochs, batchSize, lr, seed, valFraction, patience, limit, output, resume, optimizer, weightDecay, schedule,
+            dataset, data, mapping, epochs, batchSize, lr, seed, valFraction, patience, limit, output, resume, optimizer, weightDecay, schedule,
             warmup, smoothing, clip, widths, convs, recurrent, hidden, layers, dropout, convDropout, rotation, scale, shift, shear,
             elastic, noAugment, threads, noExport,
         };
@@ -63,7 +64,7 @@ internal static class TrainCommand
                 parse.GetValue(valFraction), parse.GetValue(patience), parse.GetValue(seed), augmentation, parse.GetValue(limit), parse.GetValue(threads));
             int[] widthList = CommonOptions.ParseIntList(parse.GetValue(widths)!, "--widths");
 
-            var request = new DatasetRequest(parse.GetValue(dataset)!, parse.GetValue(data));
+            var request = new DatasetRequest(parse.GetValue(dataset)!, parse.GetValue(data), MappingPath: parse.GetValue(mapping));
             var progressUi = new ConsoleProgress(stderr);
             var trainSet = progressUi.Run($"Loading {request.NameOrPath} (train)", _ => DatasetLoader.Load(request, DatasetSplit.Train));
             CharacterDataset? testSet = DatasetLoader.TryLoad(request, DatasetSplit.Test);

@@ -14,6 +14,7 @@ internal static class TrainLinesCommand
     {
         var dataset = CommonOptions.Dataset();
         var data = CommonOptions.DataDir();
+        var mapping = CommonOptions.Mapping();
         var epochs = new Option<int>("--epochs") { Description = "Maximum epochs.", DefaultValueFactory = _ => LineTrainingOptions.Defaults.Epochs };
         var linesPerEpoch = new Option<int>("--lines-per-epoch") { Description = "Freshly synthesised training lines per epoch.", DefaultValueFactory = _ => LineTrainingOptions.Defaults.LinesPerEpoch };
         var batchSize = new Option<int>("--batch-size") { Description = "Lines per step.", DefaultValueFactory = _ => LineTrainingOptions.Defaults.BatchSize };
@@ -40,7 +41,7 @@ internal static class TrainLinesCommand
 
         var command = new Command("train-lines", "Train a CRNN line recogniser (CTC) on lines synthesised from a character dataset; writes checkpoint, history.json, summary.json and model.onnx.")
         {
-            dataset, data, epochs, linesPerEpoch, batchSize, lr, weightDecay, schedule, seed, patience, minLength, maxLength, validationLines,
+            dataset, data, mapping, epochs, linesPerEpoch, batchSize, lr, weightDecay, schedule, seed, patience, minLength, maxLength, validationLines,
             testLines, testSeed, limit, initFrom, widths, recurrent, hidden, layers, output, resume, threads, noExport,
         };
         command.SetAction((Func<ParseResult, int>)(parse =>
@@ -55,7 +56,7 @@ internal static class TrainLinesCommand
                 seed: parse.GetValue(seed), synthesis: synthesis, limit: parse.GetValue(limit), threads: parse.GetValue(threads));
             int[] widthList = CommonOptions.ParseIntList(parse.GetValue(widths)!, "--widths");
 
-            var request = new DatasetRequest(parse.GetValue(dataset)!, parse.GetValue(data));
+            var request = new DatasetRequest(parse.GetValue(dataset)!, parse.GetValue(data), MappingPath: parse.GetValue(mapping));
             var progressUi = new ConsoleProgress(stderr);
             var trainSet = progressUi.Run($"Loading {request.NameOrPath} (train)", _ => DatasetLoader.Load(request, DatasetSplit.Train));
             CharacterDataset? testSet = options.TestLines > 0 ? DatasetLoader.TryLoad(request, DatasetSplit.Test) : null;

@@ -17,7 +17,9 @@ namespace Crnn.MLNet.Training.Data;
 /// </list>
 /// <para>Anything else given as <see cref="DatasetRequest.NameOrPath"/> that looks like a path is a custom dataset folder:
 /// <c>train-images-idx3-ubyte[.gz]</c>, <c>train-labels-idx1-ubyte[.gz]</c>, <c>test-…</c> (or <c>t10k-…</c>), either split
-/// may be absent, optional <c>mapping.txt</c>; images upright. Without a mapping the classes are named by their numbers.</para>
+/// may be absent, optional <c>mapping.txt</c>; images upright. Without a mapping the classes are named by their numbers.
+/// A folder without IDX files may instead hold images in one sub-folder per class (<see cref="ImageFolderDataset"/>):
+/// <c>train/&lt;label&gt;/</c> and <c>test/&lt;label&gt;/</c>, or <c>&lt;label&gt;/</c> directly for a training split only.</para>
 /// </remarks>
 public static class DatasetLoader
 {
@@ -71,6 +73,8 @@ public static class DatasetLoader
         ArgumentNullException.ThrowIfNull(location);
         var files = location.Files(split) ?? throw new FileNotFoundException(MissingSplitMessage(location.Folder, split, location.Descriptor));
         var mapping = ReadLabelMapping(location, cancellationToken);
+        if (location.Format == DatasetFormat.ImageFolder)
+            return ImageFolderDataset.Read(files.ImagesPath, location.Name, mapping.Names, progress, cancellationToken);
         progress?.Report(new DataProgress(DataStage.Reading, files.LabelsPath));
         var stored = IdxReader.ReadLabels(files.LabelsPath, cancellationToken: cancellationToken);
         var classes = mapping.ToClasses(stored, files.LabelsPath);
@@ -88,6 +92,13 @@ public static class DatasetLoader
         ArgumentNullException.ThrowIfNull(location);
         if (location.MappingPath is not null) return LabelMapping.Parse(location.MappingPath);
         if (location.Descriptor is not null) return location.Descriptor.Labels;
+        if (location.Format == DatasetFormat.ImageFolder)
+        {
+            // Every split's class folders, so train and test agree on the classes when one lacks a class.
+            var labels = location.Splits.SelectMany(s => ImageFolderDataset.ClassFolders(location.Files(s)!.ImagesPath).Select(c => c.Label))
+                .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+            return LabelMapping.Identity(labels);
+        }
         // Numbering from all splits keeps train and test agreeing on the class count when one lacks the last class.
         int max = 0;
         foreach (var split in location.Splits)
@@ -116,11 +127,17 @@ public static class DatasetLoader
         string nameOrPath = request.NameOrPath?.Trim() ?? "";
         if (nameOrPath.Length == 0)
             throw new ArgumentException($"a dataset is required: one of {string.Join(", ", DatasetCatalog.Names)}, or a path to a folder of IDX files.");
+        DatasetLocation location;
         if (settings.TryGetDataset(nameOrPath, out var descriptor))
-            return LocateNamed(descriptor, request, split, progress, settings, cancellationToken);
-        if (LooksLikePath(nameOrPath))
-            return LocateCustom(nameOrPath, split);
-        throw new ArgumentException(DatasetCatalog.UnknownNameMessage(nameOrPath));
+            location = LocateNamed(descriptor, request, split, progress, settings, cancellationToken);
+        else if (LooksLikePath(nameOrPath))
+            location = LocateCustom(nameOrPath, split);
+        else
+            throw new ArgumentException(DatasetCatalog.UnknownNameMessage(nameOrPath));
+        if (request.MappingPath is null) return location;
+        string mapping = FullPath(request.MappingPath);
+        if (!File.Exists(mapping)) throw new FileNotFoundException($"mapping file '{mapping}' does not exist.", mapping);
+        return location with { MappingPath = mapping };
     }
 
     private static bool LooksLikePath(string s) =>
@@ -142,12 +159,23 @@ public static class DatasetLoader
                 : new DirectoryNotFoundException($"dataset folder '{folder}' does not exist.");
         var train = FindSplit(folder, [CustomTrain]);
         var test = FindSplit(folder, CustomTest);
-        if (train is null && test is null)
-            throw new FileNotFoundException($"folder '{folder}' holds no IDX dataset: expected {Expected(DatasetSplit.Train, null)} " +
-                $"and/or {Expected(DatasetSplit.Test, null)}, with an optional {CustomMappingFileName}.");
         string mapping = Path.Combine(folder, CustomMappingFileName);
-        var location = new DatasetLocation(Path.GetFileName(folder), folder, DataSource.CustomFolder, train, test,
-            File.Exists(mapping) ? mapping : null, Descriptor: null);
+        DatasetLocation location;
+        if (train is null && test is null)
+        {
+            var images = ImageFolderDataset.FindSplits(folder)
+                ?? throw new FileNotFoundException($"folder '{folder}' holds no dataset: expected {Expected(DatasetSplit.Train, null)} " +
+                    $"and/or {Expected(DatasetSplit.Test, null)}, with an optional {CustomMappingFileName}; or images in one sub-folder per class " +
+                    "(train/<label>/, test/<label>/, or <label>/ directly).");
+            location = new DatasetLocation(Path.GetFileName(folder), folder, DataSource.CustomFolder,
+                images.Train is { } tr ? new DatasetSplitFiles(tr, tr) : null, images.Test is { } te ? new DatasetSplitFiles(te, te) : null,
+                File.Exists(mapping) ? mapping : null, Descriptor: null) { Format = DatasetFormat.ImageFolder };
+        }
+        else
+        {
+            location = new DatasetLocation(Path.GetFileName(folder), folder, DataSource.CustomFolder, train, test,
+                File.Exists(mapping) ? mapping : null, Descriptor: null);
+        }
         if (split is DatasetSplit s && location.Files(s) is null)
             throw new FileNotFoundException(MissingSplitMessage(folder, s, null));
         return location;

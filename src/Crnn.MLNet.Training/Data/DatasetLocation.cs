@@ -48,6 +48,12 @@ public sealed record DatasetLocation(string Name, string Folder, DataSource Sour
         }
     }
 
+    /// <summary>
+    /// How the files are stored. For <see cref="DatasetFormat.ImageFolder"/>, a split's <see cref="DatasetSplitFiles.ImagesPath"/>
+    /// and <see cref="DatasetSplitFiles.LabelsPath"/> are both its folder (the class folders in it are the labels).
+    /// </summary>
+    public DatasetFormat Format { get; init; } = DatasetFormat.Idx;
+
     /// <summary>Whether images are stored transposed and must be turned upright while reading.</summary>
     public bool StoredTransposed => Descriptor?.StoredTransposed ?? false;
 }

@@ -7,4 +7,8 @@ namespace Crnn.MLNet.Training.Data;
 /// When given, it is the only place searched; when null, <c>CRNN_DATA_DIR</c>, then the user cache, then a download are tried.
 /// </param>
 /// <param name="AllowDownload">Whether a named dataset missing everywhere may be downloaded into the user cache.</param>
-public sealed record DatasetRequest(string NameOrPath, string? DataDir = null, bool AllowDownload = true);
+/// <param name="MappingPath">
+/// A mapping file naming the classes (<c>--mapping</c>), used instead of the dataset's own <c>mapping.txt</c> or built-in
+/// names: for a dataset whose source does not say which character each class is (e.g. <c>models/tifinagh-mapping.txt</c>).
+/// </param>
+public sealed record DatasetRequest(string NameOrPath, string? DataDir = null, bool AllowDownload = true, string? MappingPath = null);

@@ -47,32 +47,50 @@ public sealed class LabelMapping
         Identity(Enumerable.Range(0, classCount).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray());
 
     /// <summary>
-    /// Reads an EMNIST-style mapping file: one <c>stored-value ASCII-code [ASCII-code...]</c> per line. The class name is the
-    /// character of the first code (EMNIST Letters lists upper and lower case, e.g. <c>1 65 97</c>, and is named "A").
+    /// Reads a mapping file: one class per line, <c>class-index code [code...]</c> as in EMNIST, where the class is named
+    /// by the character of the first code (any Unicode code point, in decimal; EMNIST Letters lists upper and lower case,
+    /// e.g. <c>1 65 97</c>, named "A"), or <c>class-index text</c>, where the rest of the line after the index and one
+    /// space or tab is the label as UTF-8 text (any Unicode: several code points, combining marks; read as NFC).
+    /// Blank lines and lines starting with <c>#</c> are skipped.
     /// </summary>
     public static LabelMapping Parse(string path)
     {
         var entries = new List<(int Value, string Name)>();
         int lineNumber = 0;
-        foreach (string line in File.ReadLines(path))
+        foreach (string line in File.ReadLines(path, System.Text.Encoding.UTF8))
         {
             lineNumber++;
-            string text = line.Trim();
-            if (text.Length == 0 || text.StartsWith('#')) continue;
-            var parts = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length < 2
-                || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value > 255
-                || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int code) || code < 33 || code > 0x10FFFF
-                || (code >= 0xD800 && code <= 0xDFFF))
-                throw new InvalidDataException($"{path}, line {lineNumber}: expected 'class-index character-code' (e.g. '10 65'), got '{text}'.");
+            string text = line.TrimEnd('\r', '\n').TrimStart();
+            if (text.Trim().Length == 0 || text.StartsWith('#')) continue;
+            int gap = text.IndexOfAny([' ', '\t']);
+            if (gap <= 0 || !int.TryParse(text.AsSpan(0, gap), NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value > 255)
+                throw new InvalidDataException($"{path}, line {lineNumber}: expected 'class-index character-code' (e.g. '10 65') or 'class-index label', got '{Cut(text)}'.");
+            string rest = text[(gap + 1)..];
+            string name = LabelOf(rest.Trim(), path, lineNumber) ?? rest.Normalize(System.Text.NormalizationForm.FormC);
+            if (name.Trim().Length == 0 || name.Any(char.IsControl))
+                throw new InvalidDataException($"{path}, line {lineNumber}: the label of class {value} is empty or has control characters.");
             if (entries.Any(e => e.Value == value))
                 throw new InvalidDataException($"{path}, line {lineNumber}: class index {value} is listed twice.");
-            entries.Add((value, char.ConvertFromUtf32(code)));
+            if (entries.FirstOrDefault(e => e.Name == name) is { Name: not null } same)
+                throw new InvalidDataException($"{path}, line {lineNumber}: label '{name}' is also class {same.Value}'s.");
+            entries.Add((value, name));
         }
         if (entries.Count == 0) throw new InvalidDataException($"{path}: the mapping file lists no classes.");
         entries.Sort((a, b) => a.Value.CompareTo(b.Value));
         return new LabelMapping(entries.Select(e => e.Value).ToArray(), entries.Select(e => e.Name).ToArray());
     }
+
+    // EMNIST's form: decimal code points; the first names the class. Null when the field is not a number (a text label).
+    private static string? LabelOf(string field, string path, int lineNumber)
+    {
+        var parts = field.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0 || !parts.All(p => p.All(char.IsAsciiDigit))) return null;
+        if (!int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int code) || code < 33 || code > 0x10FFFF || code is >= 0xD800 and <= 0xDFFF)
+            throw new InvalidDataException($"{path}, line {lineNumber}: '{parts[0]}' is not a printable Unicode code point (33..1114111, no surrogates).");
+        return char.ConvertFromUtf32(code);
+    }
+
+    private static string Cut(string s) => s.Length <= 40 ? s : s[..40] + "…";
 
     /// <summary>Maps stored label values to class indices; an unknown value fails naming the file, item and value.</summary>
     public int[] ToClasses(byte[] stored, string source)

@@ -75,7 +75,7 @@ public class DatasetLoaderTests : IDisposable
     {
         string folder = _temp.Combine("badmap");
         Synthetic.WriteSplit(folder, "train", 3, [0, 1, 0]);
-        File.WriteAllText(Path.Combine(folder, "mapping.txt"), "0 48\n1 x\n");
+        File.WriteAllText(Path.Combine(folder, "mapping.txt"), "0 48\n1 55296\n");   // a lone surrogate is no character
 
         var e = Assert.Throws<InvalidDataException>(() => Load(folder, DatasetSplit.Train));
         Assert.Contains("mapping.txt, line 2", e.Message);
@@ -145,7 +145,8 @@ public class DatasetLoaderTests : IDisposable
         string empty = _temp.Combine("empty");
         Directory.CreateDirectory(empty);
         var e = Assert.Throws<FileNotFoundException>(() => Load(empty, DatasetSplit.Train));
-        Assert.Contains("holds no IDX dataset", e.Message);
+        Assert.Contains("holds no dataset", e.Message);
+        Assert.Contains("one sub-folder per class", e.Message);
     }
 
     [Fact]
