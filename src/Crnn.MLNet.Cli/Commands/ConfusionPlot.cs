@@ -27,11 +27,11 @@ internal static class ConfusionPlot
         {
             Title = $"{r.Dataset} ({r.Split}): accuracy {r.MicroAccuracy.ToString("P2", CultureInfo.InvariantCulture)}",
             Background = OxyColors.White,
-            DefaultFont = font.Family,
         };
         model.Axes.Add(new LinearColorAxis { Position = AxisPosition.Right, Palette = OxyPalette.Interpolate(200, OxyColors.White, OxyColors.SkyBlue, OxyColors.SteelBlue), Minimum = 0, Maximum = 1, Title = "share of actual" });
-        model.Axes.Add(new CategoryAxis { Position = AxisPosition.Bottom, Title = "predicted", ItemsSource = r.Labels, Key = "x" });
-        model.Axes.Add(new CategoryAxis { Position = AxisPosition.Left, Title = "actual", ItemsSource = r.Labels, StartPosition = 1, EndPosition = 0, Key = "y" });
+        // Only the class labels use the labels' font: a script's font may lack the Latin of the titles.
+        model.Axes.Add(new CategoryAxis { Position = AxisPosition.Bottom, Title = "predicted", ItemsSource = r.Labels, Key = "x", Font = font.Family });
+        model.Axes.Add(new CategoryAxis { Position = AxisPosition.Left, Title = "actual", ItemsSource = r.Labels, StartPosition = 1, EndPosition = 0, Key = "y", Font = font.Family });
         model.Series.Add(new HeatMapSeries
         {
             X0 = 0, X1 = n - 1, Y0 = 0, Y1 = n - 1,
