@@ -26,7 +26,7 @@ internal static class BackendCalibration
             var record = new BackendRecord(BackendRecord.DefaultPath);
             string key = BackendRecord.Key(CpuIdentity.Current, TorchRuntime.Versions);
             var known = record.Read(key);
-            var start = OneDnnSetting.Ladder.FirstOrDefault(s => !known.TryGetValue(s.Name, out var t) || t.Passed) ?? OneDnnSetting.Disabled;
+            var start = OneDnnSetting.FastestNotKnownWrong(known);
             if (!known.TryGetValue(start.Name, out var trial) || !trial.Passed)
             {
                 error.WriteLine("crnn: checking LibTorch's numbers on this CPU once (crnn info)...");

@@ -66,8 +66,8 @@ internal static class InfoCommand
         for (int round = 0; round < OneDnnSetting.Ladder.Count; round++)
         {
             var trials = record.Read(key);
-            var next = OneDnnSetting.Ladder.FirstOrDefault(s => !trials.TryGetValue(s.Name, out var t) || t.Passed);
-            if (next is null || trials.ContainsKey(next.Name) || next == status.Setting) break;
+            var next = OneDnnSetting.FastestNotKnownWrong(trials);
+            if (trials.ContainsKey(next.Name) || next == status.Setting) break;
             error.WriteLine($"crnn info: trying {next.Name} in a child process (it can only be set before LibTorch's first kernel)...");
             if (!BackendCalibration.RunInfoChild(next, marked: true)) break;
             tried.Add(next.Name);

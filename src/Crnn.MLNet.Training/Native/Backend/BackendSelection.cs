@@ -16,7 +16,7 @@ internal static class BackendSelection
     public static (OneDnnSetting Setting, bool UserChosen) Start(string? userIsa, IReadOnlyDictionary<string, BackendTrial> known)
     {
         if (!string.IsNullOrWhiteSpace(userIsa)) return (new OneDnnSetting(OneDnnMode.MaxIsa, userIsa.Trim().ToUpperInvariant()), true);
-        return (OneDnnSetting.Ladder.FirstOrDefault(s => !known.TryGetValue(s.Name, out var t) || t.Passed) ?? OneDnnSetting.Disabled, false);
+        return (OneDnnSetting.FastestNotKnownWrong(known), false);
     }
 
     /// <summary>

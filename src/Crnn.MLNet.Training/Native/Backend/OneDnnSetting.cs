@@ -25,6 +25,13 @@ public sealed record OneDnnSetting(OneDnnMode Mode, string? Isa = null)
     /// </summary>
     public static readonly IReadOnlyList<OneDnnSetting> Ladder = [Default, Avx2, Disabled];
 
+    /// <summary>
+    /// The fastest setting of the <see cref="Ladder"/> not known to be wrong on this CPU (untried or passed), given the
+    /// trials recorded so far; oneDNN off when every one is known wrong.
+    /// </summary>
+    public static OneDnnSetting FastestNotKnownWrong(IReadOnlyDictionary<string, BackendTrial> known) =>
+        Ladder.FirstOrDefault(s => !known.TryGetValue(s.Name, out var t) || t.Passed) ?? Disabled;
+
     /// <summary>Whether the setting has to be in place before oneDNN runs its first kernel (so before the process's first check).</summary>
     public bool NeedsFreshProcess => Mode == OneDnnMode.MaxIsa;
 
