@@ -1,5 +1,4 @@
 #:project ../../src/Crnn.MLNet.Training
-#:property JsonSerializerIsReflectionEnabledByDefault=true
 // Which Tifinagh letter is each class of the Tifinagh-MNIST set? The source numbers its 33 classes without saying.
 // Renders the 33 letters of the standard (IRCAM) Tifinagh alphabet from Tifinagh fonts, frames them as the recogniser
 // frames a character (HandwritingNormalizer: crop, fit into 20x20, centre of mass in 28x28), blurs them to a
@@ -11,8 +10,6 @@
 // fonts-noto-core, fonts-sil-tagmukay).
 using Crnn.MLNet.Imaging;
 using Crnn.MLNet.Training.Data;
-using Crnn.MLNet.Training.Export;
-using Crnn.MLNet.Training.Model;
 using SkiaSharp;
 
 string repo = FindRepo();
@@ -34,7 +31,7 @@ var letters = new (string Text, string Name)[]
 var data = DatasetLoader.Load(new DatasetRequest(dataset, AllowDownload: false), DatasetSplit.Train);
 int classes = data.ClassCount, size = data.PixelsPerImage;
 if (classes != letters.Length) throw new InvalidDataException($"{dataset}: {classes} classes, the alphabet has {letters.Length}");
-var normalizer = new HandwritingNormalizer(CrnnMetadataFactory.Create(new CrnnArchitecture(2), ["a", "b"], "framing", 0, 1), InkPolarity.LightOnDark);
+var normalizer = ImageFolderDataset.CreateFramer(InkPolarity.LightOnDark);   // the framing the dataset loader gives images
 
 // Class means of the samples framed as the letters will be (the source keeps small letters small: a circle stays a
 // dot-sized "o" unless it is framed), and the raw means for the picture.

@@ -73,10 +73,9 @@ public static class ImageFolderDataset
 
         progress?.Report(new DataProgress(DataStage.Reading, splitFolder));
         var pixels = new byte[files.Count * Size * Size];
-        var metadata = FramingMetadata();
         try
         {
-            DecodeAll(files, pixels, metadata, cancellationToken);
+            DecodeAll(files, pixels, cancellationToken);
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {
@@ -86,11 +85,11 @@ public static class ImageFolderDataset
         return new CharacterDataset(name, pixels, files.Select(f => f.Class).ToArray(), Size, Size, labels);
     }
 
-    private static void DecodeAll(List<(string Path, int Class)> files, byte[] pixels, CrnnModelMetadata metadata, CancellationToken cancellationToken) =>
+    private static void DecodeAll(List<(string Path, int Class)> files, byte[] pixels, CancellationToken cancellationToken) =>
         Parallel.ForEach(
             System.Collections.Concurrent.Partitioner.Create(0, files.Count, 256),
             new ParallelOptions { CancellationToken = cancellationToken },
-            () => (Image: new GrayImage(), Normalizer: new HandwritingNormalizer(metadata), Framed: new float[Size * Size]),
+            () => (Image: new GrayImage(), Normalizer: CreateFramer(), Framed: new float[Size * Size]),
             (range, _, scratch) =>
             {
                 for (int i = range.Item1; i < range.Item2; i++)
@@ -108,9 +107,21 @@ public static class ImageFolderDataset
         Directory.Exists(folder) && Directory.EnumerateDirectories(folder).Any(d => !Path.GetFileName(d).StartsWith('.')
             && Directory.EnumerateFiles(d, "*", SearchOption.AllDirectories).Any(f => ImageExtensions.Contains(Path.GetExtension(f))));
 
-    // MNIST's framing with identity normalisation (mean 0, std 1): the normaliser's output is then the pixel in 0..1.
-    private static CrnnModelMetadata FramingMetadata() => Export.CrnnMetadataFactory.Create(
-        new Model.CrnnArchitecture(2), ["a", "b"], "image-folder", mean: 0, std: 1);
+    /// <summary>
+    /// The framing images get here (MNIST's: fit into 20x20, centre of mass in 28x28), with identity normalisation so
+    /// that the normaliser writes the framed pixel in 0..1. Not thread-safe, as any <see cref="HandwritingNormalizer"/>.
+    /// </summary>
+    public static HandwritingNormalizer CreateFramer(InkPolarity polarity = InkPolarity.Auto) => new(FramingMetadata(), polarity);
+
+    private static CrnnModelMetadata FramingMetadata() => new()
+    {
+        Labels = ["framing"],
+        Dataset = "image-folder",
+        Input = new CrnnInputSpec(),
+        Output = new CrnnOutputSpec(),
+        Normalization = new CrnnNormalization { Mean = 0, Std = 1 },
+        Preprocessing = new CrnnPreprocessing(),
+    };
 
     private static string DescribeLabels(IReadOnlyList<string> labels) =>
         labels.Count <= 20 ? string.Join(" ", labels) : string.Join(" ", labels.Take(20)) + " …";
