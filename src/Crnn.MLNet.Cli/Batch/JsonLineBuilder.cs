@@ -34,6 +34,13 @@ internal sealed class JsonLineBuilder
         Lines++;
     }
 
+    /// <summary>The row of an input that could not be answered: its path and why.</summary>
+    public void ErrorLine(string path, string? error) => Line(w =>
+    {
+        w.WriteString("path", path);
+        w.WriteString("error", error);
+    });
+
     public byte[] ToArray() => _buffer.WrittenSpan.ToArray();
 
     /// <summary>A probability as the results write it: 6 decimals, like <c>--json</c>.</summary>

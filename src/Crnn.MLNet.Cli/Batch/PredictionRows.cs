@@ -37,11 +37,7 @@ internal sealed class PredictionRows(CrnnRecognizer recognizer, int top) : IBatc
             else
             {
                 errors++;
-                rows.Line(w =>
-                {
-                    w.WriteString("path", inputs[i].Path);
-                    w.WriteString("error", r.Error);
-                });
+                rows.ErrorLine(inputs[i].Path, r.Error);
             }
         }
         return new BatchRows(rows.ToArray(), rows.Lines, errors);

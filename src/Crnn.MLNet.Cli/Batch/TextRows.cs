@@ -43,11 +43,7 @@ internal sealed class TextRows(CrnnTextRecognizer recognizer) : IBatchRecognizer
             else
             {
                 errors++;
-                rows.Line(w =>
-                {
-                    w.WriteString("path", inputs[i].Path);
-                    w.WriteString("error", r.Error);
-                });
+                rows.ErrorLine(inputs[i].Path, r.Error);
             }
         }
         return new BatchRows(rows.ToArray(), rows.Lines, errors);
