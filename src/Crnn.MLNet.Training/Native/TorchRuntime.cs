@@ -80,7 +80,24 @@ public static class TorchRuntime
         return BackendSelection.Select(
             NativeEnvironment.Get("ONEDNN_MAX_CPU_ISA"), record.Read(key), cpu.ToString(),
             apply: ApplyOneDnn, check: () => NumericsSelfCheck.Run(), record: trial => record.TryAdd(key, cpu.ToString(), trial),
-            now: () => DateTimeOffset.UtcNow);
+            now: () => DateTimeOffset.UtcNow, limitStillPossible: !IsLibTorchLoaded());
+    }
+
+    /// <summary>
+    /// Whether LibTorch is already mapped into this process, i.e. TorchSharp was used before <see cref="EnsureInitialized"/>
+    /// (oneDNN may then have fixed its instruction set). Read from /proc/self/maps on Linux; false elsewhere.
+    /// </summary>
+    internal static bool IsLibTorchLoaded()
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        try
+        {
+            return File.ReadLines("/proc/self/maps").Any(l => l.Contains("libtorch_cpu.so", StringComparison.Ordinal));
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     private static void ApplyOneDnn(OneDnnSetting setting)

@@ -27,8 +27,10 @@ public class BackendSelectionTests
             [new NumericsCheckItem("inference forward", wrong.Contains(Current.Name) ? 0.13 : 1e-7, NumericsSelfCheck.ForwardTolerance)],
             TimeSpan.FromMilliseconds(50));
 
-        public TorchBackendStatus Select(string? userIsa = null, IReadOnlyDictionary<string, BackendTrial>? known = null) =>
-            BackendSelection.Select(userIsa, known ?? new Dictionary<string, BackendTrial>(), "Test CPU", Apply, Check, Recorded.Add, () => Now);
+        public TorchBackendStatus Select(string? userIsa = null, IReadOnlyDictionary<string, BackendTrial>? known = null,
+            bool limitStillPossible = true) =>
+            BackendSelection.Select(userIsa, known ?? new Dictionary<string, BackendTrial>(), "Test CPU", Apply, Check, Recorded.Add, () => Now,
+                limitStillPossible);
     }
 
     private static Dictionary<string, BackendTrial> Known(params (string Setting, bool Passed)[] trials) =>
@@ -85,6 +87,24 @@ public class BackendSelectionTests
         Assert.Equal(["ONEDNN_MAX_CPU_ISA=AVX2", "oneDNN off"], machine.Applied);
         Assert.Equal(OneDnnSetting.Disabled, status.NextProcess);
         Assert.False(machine.Recorded[0].Passed);
+    }
+
+    [Fact]
+    public void After_libtorch_was_used_no_limit_is_tried_or_blamed()
+    {
+        // oneDNN has fixed its instruction set already: "trying" AVX2 would run the default's kernels and record
+        // the default's failure under AVX2's name (seen in a test host whose first test used TorchSharp directly).
+        var machine = new SimulatedBackend("default");
+        var status = machine.Select(known: Known(("default", false), ("ONEDNN_MAX_CPU_ISA=AVX2", true)), limitStillPossible: false);
+        Assert.Equal(OneDnnSetting.Disabled, status.Setting);
+        Assert.Equal(["oneDNN off"], machine.Applied);
+        Assert.DoesNotContain(machine.Recorded, t => t.Setting.StartsWith("ONEDNN_MAX_CPU_ISA", StringComparison.Ordinal));
+        Assert.Equal(OneDnnSetting.Avx2, status.NextProcess);
+
+        var fresh = new SimulatedBackend("default");
+        var first = fresh.Select(limitStillPossible: false);
+        Assert.Equal(["default", "oneDNN off"], fresh.Applied);
+        Assert.Equal(OneDnnSetting.Avx2, first.NextProcess);
     }
 
     [Fact]

@@ -86,4 +86,13 @@ public class TorchRuntimeTests
         // After EnsureInitialized, a second pass finds nothing left to patch.
         Assert.False(TorchRuntime.PatchIfNeeded(path, stdcxx));
     }
+
+    [Fact]
+    public void LibTorch_is_seen_as_loaded_once_initialized()
+    {
+        // The backend check relies on this to know whether oneDNN may already have fixed its instruction set.
+        if (!OperatingSystem.IsLinux()) return;
+        TorchSharp.torch.zeros(1).Dispose();
+        Assert.True(TorchRuntime.IsLibTorchLoaded());
+    }
 }

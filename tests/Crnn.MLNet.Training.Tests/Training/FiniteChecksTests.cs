@@ -7,6 +7,9 @@ namespace Crnn.MLNet.Training.Tests.Training;
 /// <summary>The per-step gradient check and the per-epoch weight check the trainers stop on.</summary>
 public sealed class FiniteChecksTests
 {
+    // TorchSharp is used directly below: the backend check must come first (see TorchRuntime.EnsureInitialized).
+    public FiniteChecksTests() => Crnn.MLNet.Training.Native.TorchRuntime.EnsureInitialized();
+
     // A 3 -> 2 linear layer after one backward pass of sum(layer(x)): weight gradient [x; x], bias gradient [1, 1].
     private static nn.Module<Tensor, Tensor> LayerWithGradients(float[] x)
     {

@@ -12,25 +12,35 @@ namespace Crnn.MLNet.Training.Native.Backend;
 /// </remarks>
 internal static class BackendSelection
 {
-    /// <summary>The setting to put in place before LibTorch's first kernel; <c>UserChosen</c> when the user set <c>ONEDNN_MAX_CPU_ISA</c>.</summary>
-    public static (OneDnnSetting Setting, bool UserChosen) Start(string? userIsa, IReadOnlyDictionary<string, BackendTrial> known)
+    /// <summary>
+    /// The setting to put in place before LibTorch's first kernel; <c>UserChosen</c> when the user set <c>ONEDNN_MAX_CPU_ISA</c>.
+    /// <paramref name="limitStillPossible"/> is false when LibTorch was loaded (and may have run kernels) before the
+    /// check: oneDNN has then fixed its instruction set already, so only its default or switching it off remain,
+    /// and trying a limit would record the default's numbers under the limit's name.
+    /// </summary>
+    public static (OneDnnSetting Setting, bool UserChosen) Start(string? userIsa, IReadOnlyDictionary<string, BackendTrial> known,
+        bool limitStillPossible = true)
     {
         if (!string.IsNullOrWhiteSpace(userIsa)) return (new OneDnnSetting(OneDnnMode.MaxIsa, userIsa.Trim().ToUpperInvariant()), true);
+        if (!limitStillPossible)
+            return (known.TryGetValue(OneDnnSetting.Default.Name, out var d) && !d.Passed ? OneDnnSetting.Disabled : OneDnnSetting.Default, false);
         return (OneDnnSetting.FastestNotKnownWrong(known), false);
     }
 
     /// <summary>
     /// Starts with <see cref="Start"/>'s setting, checks it, and falls back to oneDNN off when it is wrong.
     /// <paramref name="apply"/> puts a setting in place (before the first kernel for an instruction-set limit),
-    /// <paramref name="check"/> runs the numerics check under the current setting, <paramref name="record"/> remembers a trial.
+    /// <paramref name="check"/> runs the numerics check under the current setting, <paramref name="record"/> remembers a trial;
+    /// <paramref name="limitStillPossible"/> as in <see cref="Start"/>.
     /// </summary>
     /// <exception cref="TorchBackendException">No setting tried computes correct numbers.</exception>
     public static TorchBackendStatus Select(string? userIsa, IReadOnlyDictionary<string, BackendTrial> known, string cpu,
-        Action<OneDnnSetting> apply, Func<NumericsCheckResult> check, Action<BackendTrial> record, Func<DateTimeOffset> now)
+        Action<OneDnnSetting> apply, Func<NumericsCheckResult> check, Action<BackendTrial> record, Func<DateTimeOffset> now,
+        bool limitStillPossible = true)
     {
         var trials = new Dictionary<string, BackendTrial>(known, StringComparer.Ordinal);
         var failed = new List<(OneDnnSetting, NumericsCheckResult)>();
-        var (setting, userChosen) = Start(userIsa, known);
+        var (setting, userChosen) = Start(userIsa, known, limitStillPossible);
         while (true)
         {
             apply(setting);
