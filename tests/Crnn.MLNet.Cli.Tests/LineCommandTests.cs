@@ -88,7 +88,7 @@ public class LineCommandTests
 
         (code, _, err) = Run("read", "--model", lines, "--alphabet", "1x", a);
         Assert.Equal(2, code);
-        Assert.Contains("alphabet: 'x' (U+0078) is not among the model's labels (123)", err);
+        Assert.Contains("alphabet: 'x' (U+0078) at position 1 is not among the model's labels (1 2 3)", err);
 
         (code, _, err) = Run("read", "--model", lines, "--pattern", @"(a)\1", a);
         Assert.Equal(2, code);

@@ -84,4 +84,38 @@ public sealed class ScriptCommandTests : IDisposable
         Assert.NotEqual(0, missing);
         Assert.Contains("nope.txt", missingErr);
     }
+
+    [Fact]
+    public void A_line_model_trains_and_reads_with_labels_of_several_utf16_units()
+    {
+        // Classes 0 and 1 are a labialised Tifinagh letter (two code points) and a digit beyond the BMP (a surrogate pair).
+        string folder = WriteTrainOnlyDataset();
+        File.Delete(Path.Combine(folder, DatasetLoader.CustomMappingFileName));
+        string[] names = ["ⴳⵯ", "𝟘", .. Kannada[2..]];
+        string mapping = _dir.Combine("names.txt");
+        File.WriteAllText(mapping, string.Concat(names.Select((l, i) => $"{i} {l}\n")), new UTF8Encoding(false));
+        string run = _dir.Combine("run");
+        var (code, _, err) = Run("train-lines", "--dataset", folder, "--mapping", mapping, "--out", run, "--epochs", "1",
+            "--lines-per-epoch", "64", "--batch-size", "16", "--val-lines", "16", "--test-lines", "0", "--max-length", "4",
+            "--widths", "8,8,8", "--hidden", "8", "--threads", "1");
+        Assert.True(code == 0, err);
+        string model = Path.Combine(run, "model.onnx");
+        string line = _dir.Combine("line.png");
+        File.WriteAllBytes(line, TestLineModels.Png("123"));
+
+        var (readCode, json, readErr) = Run("read", "--model", model, "--json", "--top", "3", line);
+        Assert.True(readCode == 0, readErr);
+        using var doc = JsonDocument.Parse(json);
+        var result = doc.RootElement[0];
+        var characters = result.GetProperty("characters").EnumerateArray().Select(c => c.GetProperty("character").GetString()!).ToList();
+        Assert.Equal(result.GetProperty("text").GetString(), string.Concat(characters));
+        Assert.All(characters, c => Assert.Contains(c, names));
+        Assert.All(result.GetProperty("characters").EnumerateArray().SelectMany(c => c.GetProperty("alternatives").EnumerateArray()),
+            a => Assert.Contains(a.GetProperty("character").GetString(), names));
+
+        // The constraint sees the two-unit labels whole: only they may be read.
+        var (constrainedCode, text, constrainedErr) = Run("read", "--model", model, "--pattern", "(ⴳⵯ|𝟘)+", line);
+        Assert.True(constrainedCode == 0, constrainedErr);
+        Assert.Matches("^\\S+\t(ⴳⵯ|𝟘)+\t", text);
+    }
 }

@@ -32,7 +32,7 @@ internal sealed class TextRows(CrnnTextRecognizer recognizer) : IBatchRecognizer
                         foreach (var a in c.Alternatives)
                         {
                             w.WriteStartObject();
-                            w.WriteString("character", a.Character.ToString());
+                            w.WriteString("character", a.Character);
                             w.WriteNumber("probability", JsonLineBuilder.Probability(a.Probability));
                             w.WriteEndObject();
                         }

@@ -92,7 +92,7 @@ internal static class ReadCommand
                     foreach (var c in t.Characters)
                     {
                         w.WriteStartObject();
-                        w.WriteString("character", c.Character.ToString());
+                        w.WriteString("character", c.Character);
                         w.WriteNumber("confidence", Math.Round(c.Confidence, 6));
                         w.WriteNumber("firstStep", c.FirstStep);
                         w.WriteNumber("lastStep", c.LastStep);
@@ -100,7 +100,7 @@ internal static class ReadCommand
                         foreach (var a in c.Alternatives)
                         {
                             w.WriteStartObject();
-                            w.WriteString("character", a.Character.ToString());
+                            w.WriteString("character", a.Character);
                             w.WriteNumber("probability", Math.Round(a.Probability, 6));
                             w.WriteEndObject();
                         }

@@ -253,7 +253,7 @@ public sealed class CtcLineTrainer
     }
 
     /// <summary>CTC loss and greedy-decoding figures of <paramref name="model"/> (eval mode) on some lines.</summary>
-    /// <param name="labelNames">The dataset's labels (one character each), to score texts as the inference library does.</param>
+    /// <param name="labelNames">The dataset's labels (the text each class writes), to score texts as the inference library does.</param>
     public static LineEvaluation Evaluate(CrnnLineModel model, IReadOnlyList<SynthesizedLine> lines, IReadOnlyList<string> labelNames,
         double mean, double std, int timeStepWidth, IProgress<LineTrainingProgress>? progress = null, int epoch = 0, Stopwatch? clock = null, TrainingPhase phase = TrainingPhase.Validate,
         int epochs = 0)

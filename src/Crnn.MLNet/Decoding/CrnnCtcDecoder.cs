@@ -14,10 +14,14 @@ namespace Crnn.MLNet.Decoding;
 /// </remarks>
 public sealed class CrnnCtcDecoder
 {
-    private readonly char[] _labels;
+    private readonly string[] _labels;
     private readonly LabelAutomaton _constraint;
 
-    /// <summary>A decoder for a model with these <paramref name="labels"/> (one character each, in output order after the blank).</summary>
+    /// <summary>
+    /// A decoder for a model with these <paramref name="labels"/> (in output order after the blank). A label is the text
+    /// one CTC class writes: usually one character, but any non-empty Unicode text (a character beyond the BMP, a
+    /// letter with its modifier); the decoded text is the concatenation of the labels.
+    /// </summary>
     /// <exception cref="ArgumentException">The options are out of range, the alphabet holds a character the model cannot write,
     /// the pattern is invalid or unsupported, or no text over the allowed labels matches the pattern.</exception>
     public CrnnCtcDecoder(IReadOnlyList<string> labels, CrnnCtcDecodingOptions? options = null)
@@ -25,9 +29,8 @@ public sealed class CrnnCtcDecoder
         ArgumentNullException.ThrowIfNull(labels);
         Options = options ?? CrnnCtcDecodingOptions.Default;
         if (labels.Count == 0) throw new ArgumentException("a line model needs at least one label.", nameof(labels));
-        if (labels.Any(l => l is null || l.Length != 1)) throw new ArgumentException("every label of a line model must be exactly one character.", nameof(labels));
-        _labels = labels.Select(l => l[0]).ToArray();
-        if (_labels.Distinct().Count() != _labels.Length) throw new ArgumentException("labels must be distinct.", nameof(labels));
+        if (LabelProblem(labels) is { } problem) throw new ArgumentException(problem, nameof(labels));
+        _labels = labels.ToArray();
         if (!Enum.IsDefined(Options.Mode)) throw new ArgumentOutOfRangeException(nameof(options), Options.Mode, "unknown decoding mode");
         if (Options.BeamWidth is < 1 or > 1000) throw new ArgumentOutOfRangeException(nameof(options), Options.BeamWidth, "BeamWidth must be in 1..1000");
         if (Options.Alternatives is < 0 or > CrnnCtcDecodingOptions.MaxAlternatives)
@@ -36,27 +39,60 @@ public sealed class CrnnCtcDecoder
         if (hasPattern && Options.Mode == CrnnCtcDecodingMode.Greedy)
             throw new ArgumentException("a pattern needs beam search: set Mode = BeamSearch (greedy decoding cannot follow a pattern).", nameof(options));
 
-        bool[]? allowed = null;
-        if (!string.IsNullOrEmpty(Options.Alphabet))
-        {
-            allowed = new bool[_labels.Length];
-            foreach (char c in Options.Alphabet)
-            {
-                int k = Array.IndexOf(_labels, c);
-                if (k < 0)
-                    throw new ArgumentException($"alphabet: '{c}' (U+{(int)c:X4}) is not among the model's labels ({new string(_labels)}).", nameof(options));
-                allowed[k] = true;
-            }
-        }
+        bool[]? allowed = string.IsNullOrEmpty(Options.Alphabet) ? null : AllowedLabels(Options.Alphabet);
         var pattern = hasPattern ? CrnnTextPattern.Parse(Options.Pattern!) : null;
         _constraint = LabelAutomaton.Build(_labels, allowed, pattern)
-            ?? throw new ArgumentException($"pattern '{Options.Pattern}': matches no text written with {(allowed is null ? "the model's labels" : "the alphabet")} ({(allowed is null ? new string(_labels) : Options.Alphabet)}).", nameof(options));
+            ?? throw new ArgumentException($"pattern '{Options.Pattern}': matches no text written with {(allowed is null ? "the model's labels" : "the alphabet")} ({(allowed is null ? string.Concat(_labels) : Options.Alphabet)}).", nameof(options));
+    }
+
+    /// <summary>Why these labels cannot be a line model's (null when they can): empty or missing labels, duplicates, broken UTF-16.</summary>
+    internal static string? LabelProblem(IReadOnlyList<string> labels)
+    {
+        for (int k = 0; k < labels.Count; k++)
+        {
+            if (string.IsNullOrEmpty(labels[k])) return $"label {k} is empty: every CTC class must write some text.";
+            if (!IsWellFormed(labels[k])) return $"label {k} is not valid UTF-16 (a lone surrogate).";
+        }
+        var duplicate = labels.GroupBy(l => l, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        return duplicate is null ? null : $"labels must be distinct: '{duplicate.Key}' appears {duplicate.Count()} times.";
+    }
+
+    private static bool IsWellFormed(string text)
+    {
+        var rest = text.AsSpan();
+        while (!rest.IsEmpty)
+        {
+            if (System.Text.Rune.DecodeFromUtf16(rest, out _, out int consumed) != System.Buffers.OperationStatus.Done) return false;
+            rest = rest[consumed..];
+        }
+        return true;
+    }
+
+    // The alphabet's text split into the model's labels, longest label first at each position ("ⴳⵯ" before "ⴳ").
+    private bool[] AllowedLabels(string alphabet)
+    {
+        var allowed = new bool[_labels.Length];
+        var byLength = Enumerable.Range(0, _labels.Length).OrderByDescending(k => _labels[k].Length).ToArray();
+        for (int i = 0; i < alphabet.Length;)
+        {
+            int k = -1;
+            foreach (int j in byLength)
+                if (alphabet.AsSpan(i).StartsWith(_labels[j], StringComparison.Ordinal)) { k = j; break; }
+            if (k < 0)
+            {
+                var rune = System.Text.Rune.GetRuneAt(alphabet, i);
+                throw new ArgumentException($"alphabet: '{rune}' (U+{rune.Value:X4}) at position {i} is not among the model's labels ({string.Join(" ", _labels)}).", "options");
+            }
+            allowed[k] = true;
+            i += _labels[k].Length;
+        }
+        return allowed;
     }
 
     public CrnnCtcDecodingOptions Options { get; }
 
     /// <summary>The model's labels, in output order after the blank.</summary>
-    public IReadOnlyList<char> Labels => _labels;
+    public IReadOnlyList<string> Labels => _labels;
 
     /// <summary>Classes per time step: the labels plus the blank.</summary>
     public int ClassCount => _labels.Length + 1;
@@ -88,7 +124,7 @@ public sealed class CrnnCtcDecoder
     private CrnnTextResult Describe(ReadOnlySpan<float> logProbs, int steps, int[] labels)
     {
         int classes = ClassCount;
-        var text = new string(labels.Select(k => _labels[k]).ToArray());
+        var text = string.Concat(labels.Select(k => _labels[k]));
         float confidence = (float)Math.Exp(CtcAlignment.LogProbability(logProbs, steps, classes, labels));
         var spans = new (int First, int Last)[labels.Length];
         if (!CtcAlignment.BestAlignment(logProbs, steps, classes, labels, spans))

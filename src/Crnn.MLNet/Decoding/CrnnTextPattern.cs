@@ -13,9 +13,13 @@ namespace Crnn.MLNet.Decoding;
 /// <remarks>
 /// <para>Syntax: the regular (automaton-friendly) part of .NET's: literals and escapes (<c>\.</c>, <c>\t</c>, <c>\x41</c>,
 /// <c>\u0041</c>), <c>.</c> (any character), classes <c>[a-z0-9_]</c> and <c>[^...]</c>, <c>\d \w \s</c> and their
-/// negations (with .NET's Unicode meaning), groups <c>( )</c>, <c>(?: )</c>, <c>(?&lt;name&gt; )</c>, alternation
+/// negations (with .NET's Unicode meaning, over all code points), groups <c>( )</c>, <c>(?: )</c>, <c>(?&lt;name&gt; )</c>, alternation
 /// <c>|</c>, and the quantifiers <c>? * + {n} {n,} {n,m}</c> (lazy forms allowed: they match the same texts). A leading
 /// <c>^</c> and a trailing <c>$</c> are accepted and change nothing.</para>
+/// <para>Any script: a character is a Unicode code point, so one beyond the BMP (a surrogate pair in .NET strings,
+/// or written <c>\uD835\uDFD8</c>) is a single character for <c>.</c>, classes, ranges and quantifiers, unlike in
+/// .NET's <see cref="Regex"/>. A model label written with several characters (a letter and its modifier) is
+/// matched as that sequence of characters.</para>
 /// <para>Refused with an <see cref="ArgumentException"/> naming the construct: anchors or word boundaries elsewhere,
 /// back-references, look-arounds, atomic groups, conditionals, inline options, Unicode categories (<c>\p{..}</c>),
 /// class subtraction, and counts above <see cref="MaxRepeat"/>; also a pattern that matches no text at all.</para>
@@ -51,8 +55,9 @@ public sealed class CrnnTextPattern
         ArgumentNullException.ThrowIfNull(pattern);
         try
         {
-            // .NET's own parser first: its messages for plain syntax errors are the ones users know.
-            _ = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+            // .NET's own parser first: its messages for plain syntax errors are the ones users know. It reads UTF-16
+            // units, so each character beyond the BMP stands in as one private-use character (else [𝟘-𝟙] is "reversed").
+            _ = new Regex(WithBmpStandIns(pattern), RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
         }
         catch (ArgumentException e)
         {
@@ -72,6 +77,18 @@ public sealed class CrnnTextPattern
         if (automaton.NumberOfStates > MaxStates)
             throw new ArgumentException($"pattern '{pattern}': needs {automaton.NumberOfStates:N0} automaton states, more than the limit of {MaxStates:N0}.", nameof(pattern));
         return new CrnnTextPattern(pattern, automaton);
+    }
+
+    private static string WithBmpStandIns(string pattern)
+    {
+        var b = new System.Text.StringBuilder(pattern.Length);
+        for (int i = 0; i < pattern.Length; i++)
+        {
+            bool pair = char.IsHighSurrogate(pattern[i]) && i + 1 < pattern.Length && char.IsLowSurrogate(pattern[i + 1]);
+            b.Append(pair ? '\uE000' : pattern[i]);
+            if (pair) i++;
+        }
+        return b.ToString();
     }
 
     /// <summary>Whether the whole of <paramref name="text"/> matches.</summary>
@@ -212,7 +229,7 @@ public sealed class CrnnTextPattern
                 case '[':
                     return CharSetAutomaton(ParseClass(at));
                 case '.':
-                    // .NET's '.' is any character but '\n'.
+                    // .NET's '.' is any character but '\n' (here any code point: a surrogate pair is one character).
                     return CharSetAutomaton(CharSet.Except(CharSet.Of('\n')));
                 case '\\':
                     return ParseEscapeOutsideClass(at);
@@ -221,8 +238,23 @@ public sealed class CrnnTextPattern
                 case '$':
                     throw Unsupported("the anchor '$' inside the pattern", at);
                 default:
+                    // A character beyond the BMP is one atom, so that a quantifier after it repeats all of it.
+                    if (char.IsSurrogate(c)) return BasicAutomata.MakeString(char.ConvertFromUtf32(CodePointAt(at)));
                     return BasicAutomata.MakeChar(c);
             }
+        }
+
+        // The code point starting at index at (a surrogate pair counts as one; _pos moves past it).
+        private int CodePointAt(int at)
+        {
+            char c = pattern[at];
+            if (!char.IsSurrogate(c)) return c;
+            if (char.IsHighSurrogate(c) && at + 1 < pattern.Length && char.IsLowSurrogate(pattern[at + 1]))
+            {
+                _pos = at + 2;
+                return char.ConvertToUtf32(c, pattern[at + 1]);
+            }
+            throw new ArgumentException($"pattern '{pattern}': a lone surrogate U+{(int)c:X4} at position {at} (not valid UTF-16).", "pattern");
         }
 
         private Automaton ParseEscapeOutsideClass(int at)
@@ -263,13 +295,26 @@ public sealed class CrnnTextPattern
                 case 'e': return CharSet.Of('\u001B');
                 case 'b' when inClass: return CharSet.Of('\b');
                 case 'x': return CharSet.Of(Hex(2, at));
-                case 'u': return CharSet.Of(Hex(4, at));
+                case 'u':
+                {
+                    // \uD835\uDFD8 (a surrogate pair written as two escapes, as in C#) is one character.
+                    int unit = Hex(4, at);
+                    if (!char.IsSurrogate((char)unit)) return CharSet.Of(unit);
+                    if (char.IsHighSurrogate((char)unit) && _pos + 6 <= pattern.Length && pattern[_pos] == '\\' && pattern[_pos + 1] == 'u'
+                        && int.TryParse(pattern.AsSpan(_pos + 2, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out int low)
+                        && char.IsLowSurrogate((char)low))
+                    {
+                        _pos += 6;
+                        return CharSet.Of(char.ConvertToUtf32((char)unit, (char)low));
+                    }
+                    throw new ArgumentException($"pattern '{pattern}': a lone surrogate \\u{unit:X4} at position {at} (not valid UTF-16).", "pattern");
+                }
                 case >= '0' and <= '7' when e == '0' || inClass:
                 {
                     // Octal, as .NET reads it: up to three digits.
                     int value = e - '0', n = 1;
                     while (n < 3 && !AtEnd && pattern[_pos] is >= '0' and <= '7') { value = value * 8 + (pattern[_pos++] - '0'); n++; }
-                    return CharSet.Of((char)(value & 0xFF));
+                    return CharSet.Of(value & 0xFF);
                 }
                 default:
                     if (char.IsLetterOrDigit(e)) throw Unsupported($"the escape '\\{e}'", at);
@@ -277,12 +322,12 @@ public sealed class CrnnTextPattern
             }
         }
 
-        private char Hex(int digits, int at)
+        private int Hex(int digits, int at)
         {
             if (_pos + digits > pattern.Length || !int.TryParse(pattern.AsSpan(_pos, digits), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out int v))
                 throw new ArgumentException($"pattern '{pattern}': bad hexadecimal escape at position {at}.", "pattern");
             _pos += digits;
-            return (char)v;
+            return v;
         }
 
         // After '[' (at _pos): the class up to and including ']'.
@@ -301,14 +346,14 @@ public sealed class CrnnTextPattern
                 if (c == '-' && _pos + 1 < pattern.Length && pattern[_pos + 1] == '[')
                     throw Unsupported("class subtraction '-[...]'", _pos);
                 int itemAt = _pos;
-                var lo = ParseClassItem(out char? loChar);
+                var lo = ParseClassItem(out int? loChar);
                 // A range a-z; a '-' before ']' is a literal.
-                if (loChar is char from && Peek('-') && _pos + 1 < pattern.Length && pattern[_pos + 1] != ']')
+                if (loChar is int from && Peek('-') && _pos + 1 < pattern.Length && pattern[_pos + 1] != ']')
                 {
                     if (pattern[_pos + 1] == '[') throw Unsupported("class subtraction '-[...]'", _pos);
                     _pos++;
-                    ParseClassItem(out char? hiChar);
-                    if (hiChar is not char to) throw Unsupported("a range ending in a class escape", itemAt);
+                    ParseClassItem(out int? hiChar);
+                    if (hiChar is not int to) throw Unsupported("a range ending in a class escape", itemAt);
                     set.Add(CharSet.Range(from, to));
                 }
                 else
@@ -320,23 +365,31 @@ public sealed class CrnnTextPattern
             return negate ? CharSet.Except(union) : union;
         }
 
-        private CharSet ParseClassItem(out char? single)
+        private CharSet ParseClassItem(out int? single)
         {
             int at = _pos;
             char c = pattern[_pos++];
-            CharSet s = c == '\\' ? ParseEscape(at, inClass: true) : CharSet.Of(c);
-            single = s.SingleChar;
+            CharSet s = c == '\\' ? ParseEscape(at, inClass: true) : CharSet.Of(CodePointAt(at));
+            single = s.Single;
             return s;
         }
 
+        // One transition per BMP range; code points beyond it as a high-surrogate step then a low-surrogate step.
         private static Automaton CharSetAutomaton(CharSet set)
         {
+            if (set.Ranges.Count == 0) return BasicAutomata.MakeEmpty();
             var accept = new State { Accept = true };
             var initial = new State();
-            foreach (var (lo, hi) in set.Ranges) initial.AddTransition(new Transition(lo, hi, accept));
-            var a = new Automaton { Initial = initial, IsDeterministic = true };
-            if (set.Ranges.Count == 0) a = BasicAutomata.MakeEmpty();
-            return a;
+            var (units, pairs) = set.ToUtf16();
+            foreach (var (lo, hi) in units) initial.AddTransition(new Transition(lo, hi, accept));
+            foreach (var (high, low) in pairs)
+            {
+                var middle = new State();
+                initial.AddTransition(new Transition(high.Lo, high.Hi, middle));
+                middle.AddTransition(new Transition(low.Lo, low.Hi, accept));
+            }
+            // Pairs sharing a high surrogate leave the initial state on overlapping transitions.
+            return new Automaton { Initial = initial, IsDeterministic = pairs.Count == 0 };
         }
     }
 }

@@ -31,11 +31,12 @@ internal sealed class LabelAutomaton
     public int LabelsToAccept(int state) => _toAccept[state];
 
     /// <summary>
-    /// Builds the automaton for <paramref name="labels"/> (one character each), allowing only <paramref name="allowed"/>
+    /// Builds the automaton for <paramref name="labels"/> (each label a non-empty string: the pattern steps through all
+    /// of its UTF-16 units, so a letter written with a modifier or beyond the BMP is one label), allowing only <paramref name="allowed"/>
     /// labels (null: all) and, when given, only texts matching <paramref name="pattern"/>. Returns null when no text
     /// can be written at all under these constraints (the caller names the reason).
     /// </summary>
-    public static LabelAutomaton? Build(IReadOnlyList<char> labels, bool[]? allowed, CrnnTextPattern? pattern)
+    public static LabelAutomaton? Build(IReadOnlyList<string> labels, bool[]? allowed, CrnnTextPattern? pattern)
     {
         int n = labels.Count;
         if (pattern is null)
@@ -55,7 +56,7 @@ internal sealed class LabelAutomaton
         {
             for (int k = 0; k < n; k++)
             {
-                var to = allowed is null || allowed[k] ? states[i].Step(labels[k]) : null;
+                var to = allowed is null || allowed[k] ? Step(states[i], labels[k]) : null;
                 if (to is null) { edges.Add(-1); continue; }
                 if (!index.TryGetValue(to, out int j))
                 {
@@ -91,5 +92,12 @@ internal sealed class LabelAutomaton
         for (int i = 0; i < table.Length; i++)
             if (table[i] >= 0 && distance[table[i]] == int.MaxValue) table[i] = -1;
         return new LabelAutomaton(n, table, accept, distance);
+    }
+
+    private static Fare.State? Step(Fare.State state, string label)
+    {
+        Fare.State? s = state;
+        for (int i = 0; i < label.Length && s is not null; i++) s = s.Step(label[i]);
+        return s;
     }
 }

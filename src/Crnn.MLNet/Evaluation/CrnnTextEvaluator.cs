@@ -2,8 +2,10 @@ namespace Crnn.MLNet.Evaluation;
 
 /// <summary>
 /// Accumulates reference/read text pairs into <see cref="CrnnTextMetrics"/>: character error rate (total edit distance
-/// over total reference characters) and sequence accuracy, overall and by reference length. Characters are UTF-16 code
-/// units (each label of a line model is one). Not thread-safe: use one per thread, or lock around <see cref="Add"/>.
+/// over total reference characters) and sequence accuracy, overall and by reference length. Characters are what a
+/// reader counts as one in any script: Unicode extended grapheme clusters (a letter with its combining marks, a
+/// character beyond the BMP), which are UTF-16 units for Latin digits and letters. Not thread-safe: use one per thread,
+/// or lock around <see cref="Add"/>.
 /// </summary>
 /// <remarks>
 /// <code>
@@ -21,10 +23,11 @@ public sealed class CrnnTextEvaluator
     {
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(hypothesis);
-        if (!_byLength.TryGetValue(reference.Length, out var c)) _byLength[reference.Length] = c = new Counts();
+        string[] r = Characters(reference), h = Characters(hypothesis);
+        if (!_byLength.TryGetValue(r.Length, out var c)) _byLength[r.Length] = c = new Counts();
         c.Lines++;
-        c.Characters += reference.Length;
-        int edits = EditDistance(reference, hypothesis);
+        c.Characters += r.Length;
+        int edits = EditDistance(r, h);
         c.Edits += edits;
         if (edits == 0) c.Exact++;
     }
@@ -54,11 +57,29 @@ public sealed class CrnnTextEvaluator
         return e.Result();
     }
 
-    /// <summary>Levenshtein distance: the fewest single-character insertions, deletions and substitutions turning <paramref name="a"/> into <paramref name="b"/>.</summary>
+    /// <summary>
+    /// Levenshtein distance: the fewest single-character insertions, deletions and substitutions turning
+    /// <paramref name="a"/> into <paramref name="b"/>, characters being grapheme clusters (see the class remarks).
+    /// </summary>
     public static int EditDistance(string a, string b)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
+        return EditDistance(Characters(a), Characters(b));
+    }
+
+    /// <summary>The text's characters as a reader counts them (extended grapheme clusters).</summary>
+    public static string[] Characters(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var result = new List<string>(text.Length);
+        var e = System.Globalization.StringInfo.GetTextElementEnumerator(text);
+        while (e.MoveNext()) result.Add(e.GetTextElement());
+        return result.ToArray();
+    }
+
+    private static int EditDistance(string[] a, string[] b)
+    {
         if (a.Length < b.Length) (a, b) = (b, a);
         // One row of the dynamic programme over the shorter string.
         var row = new int[b.Length + 1];
@@ -70,7 +91,7 @@ public sealed class CrnnTextEvaluator
             for (int j = 1; j <= b.Length; j++)
             {
                 int above = row[j];
-                row[j] = Math.Min(Math.Min(above + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
+                row[j] = Math.Min(Math.Min(above + 1, row[j - 1] + 1), diagonal + (string.Equals(a[i - 1], b[j - 1], StringComparison.Ordinal) ? 0 : 1));
                 diagonal = above;
             }
         }

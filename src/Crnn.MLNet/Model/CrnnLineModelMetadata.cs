@@ -110,9 +110,9 @@ public sealed record CrnnLineModelMetadata
         if (Dataset is null) Fail("dataset is missing.");
         if (Labels is null || Labels.Count < 1) Fail("needs at least one label.");
         if (Labels!.Count + 1 > limits.MaxLabels) Fail($"{Labels.Count} labels, more than the limit of {limits.MaxLabels} (option MaxLabels).");
-        // Decoded text is the concatenation of labels, so each must be exactly one character.
-        if (Labels.Any(l => l is null || l.Length != 1)) Fail("every label of a line model must be exactly one character.");
-        if (Labels.Distinct(StringComparer.Ordinal).Count() != Labels.Count) Fail("labels must be distinct.");
+        if (Labels.Any(l => l is null)) Fail("a label is missing (null).");
+        // Decoded text is the concatenation of labels: each must write some text, and no two the same.
+        if (Decoding.CrnnCtcDecoder.LabelProblem(Labels) is { } problem) Fail(problem);
         if (BlankIndex != 0) Fail($"blank index {BlankIndex} is not supported (expected 0).");
         if (Input is null) Fail("input is missing.");
         if (string.IsNullOrEmpty(Input!.Name)) Fail("input name is missing.");

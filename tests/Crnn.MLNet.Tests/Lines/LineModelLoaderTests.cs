@@ -83,8 +83,10 @@ public class LineModelLoaderTests
     {
         Assert.StartsWith("M.onnx: metadata 'crnn.metadata' is not valid JSON for a CRNN line model",
             Assert.Throws<InvalidDataException>(() => CrnnLineOnnxModel.FromBytes(TestLineModels.Build(metadataJson: "{\"task\":\"line-ctc\",\"labels\":[1"), "M.onnx")).Message);
-        Assert.Contains("every label of a line model must be exactly one character",
-            Assert.Throws<InvalidDataException>(() => CrnnLineOnnxModel.FromBytes(TestLineModels.Build(metadataJson: TestLineModels.Metadata(["1", "22", "3"]).ToJson()), "M.onnx")).Message);
+        Assert.Contains("M.onnx: metadata 'crnn.metadata': label 1 is empty",
+            Assert.Throws<InvalidDataException>(() => CrnnLineOnnxModel.FromBytes(TestLineModels.Build(metadataJson: TestLineModels.Metadata(["1", "", "3"]).ToJson()), "M.onnx")).Message);
+        Assert.Contains("labels must be distinct: '1' appears 2 times",
+            Assert.Throws<InvalidDataException>(() => CrnnLineOnnxModel.FromBytes(TestLineModels.Build(metadataJson: TestLineModels.Metadata(["1", "2", "1"]).ToJson()), "M.onnx")).Message);
         Assert.StartsWith("junk.onnx: ONNX Runtime cannot load the model",
             Assert.Throws<InvalidDataException>(() => CrnnLineOnnxModel.FromBytes([1, 2, 3], "junk.onnx")).Message);
         Assert.StartsWith("/nonexistent/lines.onnx: cannot read the model",

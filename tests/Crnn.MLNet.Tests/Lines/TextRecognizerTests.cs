@@ -139,7 +139,7 @@ public class TextRecognizerTests
             Assert.Throws<ArgumentOutOfRangeException>(() => new CrnnTextRecognizer(model, new CrnnTextRecognizerOptions { BatchSize = 0 }));
             Assert.Throws<ArgumentOutOfRangeException>(() => new CrnnTextRecognizer(model, new CrnnTextRecognizerOptions { MaxImagePixels = 0 }));
             var e = Assert.Throws<ArgumentException>(() => new CrnnTextRecognizer(model, new CrnnTextRecognizerOptions { Decoding = new() { Alphabet = "12x" } }));
-            Assert.Contains("'x' (U+0078) is not among the model's labels (123)", e.Message);
+            Assert.Contains("'x' (U+0078) at position 2 is not among the model's labels (1 2 3)", e.Message);
         }
     }
 

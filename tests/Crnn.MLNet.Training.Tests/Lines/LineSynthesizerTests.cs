@@ -66,13 +66,28 @@ public class LineSynthesizerTests(MnistFixture mnist)
     }
 
     [Fact]
+    public void LabelsOfSeveralUtf16UnitsMakeLinesWhoseTextIsTheirConcatenation()
+    {
+        // A labialised Tifinagh letter (two code points) and a digit beyond the BMP (a surrogate pair) are one class each.
+        var pixels = new byte[2 * 28 * 28];
+        for (int i = 0; i < 2; i++)
+            for (int y = 8; y < 20; y++) pixels[i * 784 + y * 28 + 14] = 255;   // a stroke each, so the image has ink
+        var data = new CharacterDataset("script", pixels, [0, 1], 28, 28, ["ⴳⵯ", "𝟘"]);
+        var synth = new LineSynthesizer(data, [0, 1], new LineSynthesisOptions(minLength: 3, maxLength: 3));
+        var line = synth.Next(new Random(3));
+        Assert.Equal(3, line.Labels.Length);
+        Assert.Equal(string.Concat(line.Labels.Select(l => data.LabelNames[l])), line.Text(data.LabelNames));
+        Assert.Matches("^(ⴳⵯ|𝟘){3}$", line.Text(data.LabelNames));
+    }
+
+    [Fact]
     public void BadOptionsAndPoolsAreRefusedWithTheirName()
     {
         Assert.Equal("maxLength", Assert.Throws<ArgumentOutOfRangeException>(() => new LineSynthesisOptions(minLength: 5, maxLength: 3)).ParamName);
         Assert.Equal("minLength", Assert.Throws<ArgumentOutOfRangeException>(() => new LineSynthesisOptions(minLength: 0)).ParamName);
         var data = new CharacterDataset("tiny", new byte[2 * 28 * 28], [0, 1], 28, 28, ["a", "b"]);
         Assert.Contains("empty", Assert.Throws<ArgumentException>(() => new LineSynthesizer(data, [], new LineSynthesisOptions())).Message);
-        var words = new CharacterDataset("words", new byte[2 * 28 * 28], [0, 1], 28, 28, ["ab", "c"]);
-        Assert.Contains("one character", Assert.Throws<ArgumentException>(() => new LineSynthesizer(words, [0, 1], new LineSynthesisOptions())).Message);
+        var blank = new CharacterDataset("blank", new byte[2 * 28 * 28], [0, 1], 28, 28, ["", "c"]);
+        Assert.Contains("empty label", Assert.Throws<ArgumentException>(() => new LineSynthesizer(blank, [0, 1], new LineSynthesisOptions())).Message);
     }
 }
