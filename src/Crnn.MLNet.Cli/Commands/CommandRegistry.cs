@@ -11,6 +11,7 @@ internal static class CommandRegistry
         yield return TrainLinesCommand.Create();
         yield return MakeLinesCommand.Create();
         yield return ExportCommand.Create();
+        yield return EnsembleCommand.Create();
         yield return EvaluateCommand.Create();
         yield return PredictCommand.Create();
         yield return ReadCommand.Create();

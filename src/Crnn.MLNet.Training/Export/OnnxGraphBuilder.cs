@@ -66,6 +66,13 @@ internal sealed class OnnxGraphBuilder
         return AddTensor(name, TensorProto.Types.DataType.Int64, ByteString.CopyFrom(bytes), values.Length);
     }
 
+    /// <summary>An initializer taken as it is (copied from another model).</summary>
+    public void AddInitializer(TensorProto tensor)
+    {
+        Define(tensor.Name);
+        Graph.Initializer.Add(tensor);
+    }
+
     private string AddTensor(string name, TensorProto.Types.DataType type, ByteString raw, params long[] dims)
     {
         Define(name);
