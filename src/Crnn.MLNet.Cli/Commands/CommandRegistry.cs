@@ -17,6 +17,7 @@ internal static class CommandRegistry
         yield return ReadCommand.Create();
         yield return EvaluateLinesCommand.Create();
         yield return DataCommand.Create();
+        yield return ServeCommand.Create();
         yield return BenchCommand.Create();
         yield return InfoCommand.Create();
     }
