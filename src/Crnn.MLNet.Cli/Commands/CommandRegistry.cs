@@ -19,6 +19,7 @@ internal static class CommandRegistry
         yield return DataCommand.Create();
         yield return ServeCommand.Create();
         yield return BenchCommand.Create();
+        yield return ServeBenchCommand.Create();
         yield return InfoCommand.Create();
     }
 }
