@@ -30,9 +30,13 @@ internal static class EvaluateCommand
         };
         var valFraction = new Option<double>("--val-fraction") { Description = "With --held-out: the training run's --val-fraction.", DefaultValueFactory = _ => TrainingOptions.Defaults.ValidationFraction };
         var seed = new Option<int>("--seed") { Description = "With --held-out: the training run's --seed.", DefaultValueFactory = _ => TrainingOptions.Defaults.Seed };
+        var merge = new Option<string[]>("--merge")
+        {
+            Description = "Also report the accuracy with a group of look-alike labels counted as one, e.g. --merge \"O 0\" --merge \"I 1 L\" (repeatable).",
+        };
         var command = new Command("evaluate", "Measure a model's accuracy on a dataset with ML.NET's multiclass evaluator.")
         {
-            model, dataset, split, data, mapping, json, plot, limit, batch, heldOut, valFraction, seed,
+            model, dataset, split, data, mapping, json, plot, limit, batch, heldOut, valFraction, seed, merge,
         };
         command.SetAction((Func<ParseResult, int>)(parse =>
         {
@@ -64,8 +68,11 @@ internal static class EvaluateCommand
             if (parse.GetValue(limit) is int n) loaded = loaded.Take(n);
             var report = DatasetEvaluation.Run(modelPath, loaded, splitName, batchSize, Progress);
             if (terminal) stderr.WriteLine();
-            if (parse.GetValue(json)) WriteJson(stdout, report);
-            else WriteText(stdout, report);
+            var groups = parse.GetValue(merge) is { Length: > 0 } given ? given : [];
+            var merged = groups.Length == 0 ? null
+                : new Merged(groups, MergedAccuracy.Compute(report.Confusion, MergedAccuracy.ParseGroups(groups, report.Labels)));
+            if (parse.GetValue(json)) WriteJson(stdout, report, merged);
+            else WriteText(stdout, report, merged);
             if (parse.GetValue(plot) is { } png)
             {
                 var font = ConfusionPlot.Write(report, png);
@@ -79,11 +86,14 @@ internal static class EvaluateCommand
 
     private static string F(double v) => double.IsNaN(v) ? "NaN" : v.ToString("F4", CultureInfo.InvariantCulture);
 
-    private static void WriteText(TextWriter o, EvaluationReport r)
+    private sealed record Merged(string[] Groups, double Accuracy);
+
+    private static void WriteText(TextWriter o, EvaluationReport r, Merged? merged)
     {
         o.WriteLine($"model           {r.Model}");
         o.WriteLine($"dataset         {r.Dataset} ({r.Split}), {r.Count} images");
         o.WriteLine($"micro-accuracy  {F(r.MicroAccuracy)}");
+        if (merged is not null) o.WriteLine($"merged          {F(merged.Accuracy)}  (groups: {string.Join(" | ", merged.Groups)})");
         o.WriteLine($"macro-accuracy  {F(r.MacroAccuracy)}");
         o.WriteLine($"log-loss        {F(r.LogLoss)}");
         o.WriteLine();
@@ -99,7 +109,7 @@ internal static class EvaluateCommand
             o.WriteLine(string.Join(' ', r.Confusion[i].Select(c => c.ToString(CultureInfo.InvariantCulture).PadLeft(cw)).Prepend(r.Labels[i].PadRight(w))));
     }
 
-    private static void WriteJson(TextWriter o, EvaluationReport r)
+    private static void WriteJson(TextWriter o, EvaluationReport r, Merged? merged)
     {
         static double? N(double v) => double.IsFinite(v) ? Math.Round(v, 6) : null;
         var obj = new
@@ -109,6 +119,8 @@ internal static class EvaluateCommand
             split = r.Split,
             count = r.Count,
             microAccuracy = N(r.MicroAccuracy),
+            mergedAccuracy = merged is null ? null : N(merged.Accuracy),
+            mergedGroups = merged?.Groups,
             macroAccuracy = N(r.MacroAccuracy),
             logLoss = N(r.LogLoss),
             logLossReduction = N(r.LogLossReduction),
