@@ -8,7 +8,7 @@ namespace Crnn.MLNet.Tests;
 public class RecognizerTests
 {
     [Fact]
-    public void All_input_forms_agree_with_raw_onnx_runtime()
+    public async Task All_input_forms_agree_with_raw_onnx_runtime()
     {
         using var set = new DigitSet(count: 15);
         var expected = set.ExpectedForPaths();
@@ -21,8 +21,11 @@ public class RecognizerTests
             var fromStream = recognizer.Predict(stream, set.Paths[i]);
             using var image = MLImage.CreateFromFile(set.Paths[i]);
             var fromImage = recognizer.Predict(image);
+            var fromBytes = recognizer.Predict(File.ReadAllBytes(set.Paths[i]).AsMemory(), set.Paths[i]);
+            using var asyncStream = File.OpenRead(set.Paths[i]);
+            var fromAsync = await recognizer.PredictAsync(asyncStream, set.Paths[i]);
             int best = RawOrt.ArgMax(expected[i]);
-            foreach (var p in new[] { batch[i], single, fromStream, fromImage })
+            foreach (var p in new[] { batch[i], single, fromStream, fromImage, fromBytes, fromAsync })
             {
                 Assert.Equal(best, p.ClassIndex);
                 Assert.Equal(TestModels.Digits[best], p.Label);
@@ -73,5 +76,18 @@ public class RecognizerTests
             for (int i = 0; i < batch.Count; i++) if (batch[i].ClassIndex != sequential[i].ClassIndex) bad.Add(i);
         });
         Assert.Empty(bad);
+    }
+
+    [Fact]
+    public async Task Async_prediction_names_the_stream_in_errors_and_honours_cancellation()
+    {
+        using var set = new DigitSet(count: 1);
+        using var recognizer = CrnnRecognizer.Open(set.ModelPath);
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => recognizer.PredictAsync(new MemoryStream([1, 2, 3]), "upload 7"));
+        Assert.StartsWith("upload 7:", e.Message);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        await using var stream = File.OpenRead(set.Paths[0]);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => recognizer.PredictAsync(stream, "x", cancelled.Token));
     }
 }

@@ -28,4 +28,32 @@ internal static class BoundedRead
             throw new InvalidDataException($"{source}: cannot read the {what}: {e.Message}", e);
         }
     }
+
+    /// <summary>The asynchronous <see cref="ReadToEnd"/>, for request bodies (servers refuse synchronous reads).</summary>
+    /// <inheritdoc cref="ReadToEnd" path="/exception"/>
+    /// <exception cref="OperationCanceledException"><paramref name="cancel"/> fired.</exception>
+    public static async Task<byte[]> ReadToEndAsync(Stream stream, long maxBytes, string source, string what, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        long cap = Math.Min(maxBytes, Array.MaxLength);
+        try
+        {
+            if (stream.CanSeek && stream.Length - stream.Position > cap)
+                throw new InvalidDataException($"{source}: the {what} is {stream.Length - stream.Position:N0} bytes, more than the limit of {cap:N0}.");
+            using var ms = new MemoryStream();
+            var buffer = new byte[81920];
+            int n;
+            while ((n = await stream.ReadAsync(buffer, cancel).ConfigureAwait(false)) > 0)
+            {
+                if (ms.Length + n > cap)
+                    throw new InvalidDataException($"{source}: the {what} is more than the limit of {cap:N0} bytes.");
+                ms.Write(buffer, 0, n);
+            }
+            return ms.ToArray();
+        }
+        catch (Exception e) when (e is IOException or NotSupportedException or ObjectDisposedException && e is not InvalidDataException)
+        {
+            throw new InvalidDataException($"{source}: cannot read the {what}: {e.Message}", e);
+        }
+    }
 }

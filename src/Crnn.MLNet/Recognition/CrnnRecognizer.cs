@@ -107,6 +107,20 @@ public sealed class CrnnRecognizer : IDisposable
     /// <summary>Recognises the character in an encoded image stream.</summary>
     public CrnnPrediction Predict(Stream image, string source = "image stream") => Single(w => w.FromStream(image, source));
 
+    /// <summary>Recognises the character in encoded image bytes (PNG, JPEG, BMP, GIF, WebP), e.g. a request body.</summary>
+    public CrnnPrediction Predict(ReadOnlyMemory<byte> encodedImage, string source = "image bytes") => Single(w => w.FromEncoded(encodedImage, source));
+
+    /// <summary>
+    /// Reads an encoded image stream asynchronously (as servers must: Kestrel refuses synchronous body reads), then
+    /// recognises it. The stream is read to its end, up to <see cref="CrnnImageDecoder.MaxFileBytes"/>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The stream is unreadable, too long, or not a usable image; the message names <paramref name="source"/>.</exception>
+    public async Task<CrnnPrediction> PredictAsync(Stream image, string source = "image stream", CancellationToken cancellationToken = default)
+    {
+        byte[] bytes = await BoundedRead.ReadToEndAsync(image, CrnnImageDecoder.MaxFileBytes, source, "image stream", cancellationToken).ConfigureAwait(false);
+        return Predict(bytes, source);
+    }
+
     /// <summary>Recognises the character in an <see cref="MLImage"/>.</summary>
     public CrnnPrediction Predict(MLImage image) => Single(w => w.FromImage(image, "image"));
 
@@ -248,6 +262,12 @@ public sealed class CrnnRecognizer : IDisposable
         public void FromStream(Stream stream, string source)
         {
             CrnnImageDecoder.DecodeStream(stream, source, _owner.Options.MaxImagePixels, _gray);
+            Normalizer(null).Normalize(_gray.Pixels, _gray.Width, _gray.Height, Input(Slot));
+        }
+
+        public void FromEncoded(ReadOnlyMemory<byte> bytes, string source)
+        {
+            CrnnImageDecoder.Decode(bytes.Span, source, _owner.Options.MaxImagePixels, _gray);
             Normalizer(null).Normalize(_gray.Pixels, _gray.Width, _gray.Height, Input(Slot));
         }
 

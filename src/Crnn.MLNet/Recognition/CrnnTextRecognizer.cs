@@ -82,6 +82,17 @@ public sealed class CrnnTextRecognizer : IDisposable
         return Single(w => w.FromEncoded(encodedImage, source));
     }
 
+    /// <summary>
+    /// Reads an encoded image stream asynchronously (as servers must: Kestrel refuses synchronous body reads), then
+    /// reads the line in it. The stream is read to its end, up to <see cref="CrnnImageDecoder.MaxFileBytes"/>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The stream is unreadable, too long, or not a usable image; the message names <paramref name="source"/>.</exception>
+    public async Task<CrnnTextResult> PredictAsync(Stream image, string source = "image stream", CancellationToken cancellationToken = default)
+    {
+        byte[] bytes = await BoundedRead.ReadToEndAsync(image, CrnnImageDecoder.MaxFileBytes, source, "image stream", cancellationToken).ConfigureAwait(false);
+        return Predict(bytes, source);
+    }
+
     /// <summary>Reads the line in an <see cref="MLImage"/>.</summary>
     public CrnnTextResult Predict(MLImage image) => Single(w => w.FromImage(image, "image"));
 

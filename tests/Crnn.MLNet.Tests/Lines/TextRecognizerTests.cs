@@ -36,7 +36,7 @@ public class TextRecognizerTests
     }
 
     [Fact]
-    public void Every_input_kind_gives_the_same_text()
+    public async Task Every_input_kind_gives_the_same_text()
     {
         using var reader = Open();
         using var bmp = TestLineModels.DrawLine("1321");
@@ -49,6 +49,7 @@ public class TextRecognizerTests
         using var ml = MLImage.CreateFromFile(path);
         var normalized = new CrnnLineNormalizer(reader.Model.Metadata).Normalize(gray, bmp.Width, bmp.Height);
         using var stream = File.OpenRead(path);
+        await using var asyncStream = File.OpenRead(path);
         string[] texts =
         [
             reader.Predict(path).Text,
@@ -58,6 +59,7 @@ public class TextRecognizerTests
             reader.Predict(decoded).Text,
             reader.Predict(gray, bmp.Width, bmp.Height).Text,
             reader.Predict(normalized).Text,
+            (await reader.PredictAsync(asyncStream, path)).Text,
         ];
         Assert.All(texts, t => Assert.Equal("1321", t));
     }
