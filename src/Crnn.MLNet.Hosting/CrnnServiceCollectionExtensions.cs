@@ -14,28 +14,26 @@ public static class CrnnServiceCollectionExtensions
         services.AddCrnnRecognizer(o => o.ModelPath = modelPath);
 
     /// <summary>Serves a character classifier, configured by <paramref name="configure"/>.</summary>
-    public static IServiceCollection AddCrnnRecognizer(this IServiceCollection services, Action<CrnnModelFileOptions> configure)
-    {
-        ArgumentNullException.ThrowIfNull(configure);
-        var file = new CrnnModelFileOptions();
-        configure(file);
-        services.AddCrnnServing();
-        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<CrnnRecognizerSlot>(sp, file));
-        return services;
-    }
+    public static IServiceCollection AddCrnnRecognizer(this IServiceCollection services, Action<CrnnModelFileOptions> configure) =>
+        services.AddSlot<CrnnRecognizerSlot>(configure);
 
     /// <summary>Serves the line (CTC) model at <paramref name="modelPath"/> (<c>POST /v1/read</c>).</summary>
     public static IServiceCollection AddCrnnTextRecognizer(this IServiceCollection services, string modelPath) =>
         services.AddCrnnTextRecognizer(o => o.ModelPath = modelPath);
 
     /// <summary>Serves a line (CTC) model, configured by <paramref name="configure"/>.</summary>
-    public static IServiceCollection AddCrnnTextRecognizer(this IServiceCollection services, Action<CrnnModelFileOptions> configure)
+    public static IServiceCollection AddCrnnTextRecognizer(this IServiceCollection services, Action<CrnnModelFileOptions> configure) =>
+        services.AddSlot<CrnnTextRecognizerSlot>(configure);
+
+    // One model file per slot type; the slot loads it when first resolved (MapCrnnEndpoints resolves it at start).
+    private static IServiceCollection AddSlot<TSlot>(this IServiceCollection services, Action<CrnnModelFileOptions> configure) where TSlot : class
     {
+        ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
         var file = new CrnnModelFileOptions();
         configure(file);
         services.AddCrnnServing();
-        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<CrnnTextRecognizerSlot>(sp, file));
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<TSlot>(sp, file));
         return services;
     }
 

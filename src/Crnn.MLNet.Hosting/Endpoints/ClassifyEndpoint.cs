@@ -19,10 +19,8 @@ internal static class ClassifyEndpoint
             var total = Stopwatch.StartNew();
             int k = ServingRequest.InRange("top", top, 3, 1, o.MaxTop);
             bool wantInput = ServingRequest.Flag("input", input);
-            byte[] body = await ImageRequestReader.ReadAsync(http.Request, o, cancel);
-            var queued = Stopwatch.StartNew();
-            using var permit = await gate.EnterAsync(cancel);
-            double queueMs = queued.Elapsed.TotalMilliseconds;
+            var (body, queueMs, permit) = await ServingRequest.AdmitAsync(http.Request, o, gate, cancel);
+            using var _ = permit;
             using var lease = slot.Acquire();
             var recognizer = lease.Value;
 
@@ -40,16 +38,13 @@ internal static class ClassifyEndpoint
             return Results.Json(new ClassifyResponse(p.Label, p.Confidence, alternatives, timings, view), ServingRequest.Json);
         });
 
-    // The 28 x 28 input as the model sees it, mapped back from the normalised values to 0..255.
+    // The 28 x 28 input as the model sees it.
     private static ModelInputView View(Recognition.CrnnRecognizer recognizer, GrayImage gray)
     {
         var meta = recognizer.Model.Metadata;
         var normalizer = new HandwritingNormalizer(meta, recognizer.Options.Polarity, recognizer.Options.Framing);
         var x = new float[normalizer.OutputSize];
         normalizer.Normalize(gray.Pixels, gray.Width, gray.Height, x);
-        var pixels = new byte[x.Length];
-        for (int i = 0; i < x.Length; i++)
-            pixels[i] = (byte)Math.Clamp(Math.Round((x[i] * meta.Normalization.Std + meta.Normalization.Mean) * 255), 0, 255);
-        return new ModelInputView(meta.Input.Width, meta.Input.Height, pixels);
+        return ModelInputView.FromNormalized(x, meta.Input.Width, meta.Input.Height, meta.Normalization);
     }
 }

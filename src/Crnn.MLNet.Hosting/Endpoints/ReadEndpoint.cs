@@ -26,10 +26,8 @@ internal static class ReadEndpoint
                 Alphabet = string.IsNullOrEmpty(alphabet) ? null : alphabet,
             };
             bool wantInput = ServingRequest.Flag("input", input);
-            byte[] body = await ImageRequestReader.ReadAsync(http.Request, o, cancel);
-            var queued = Stopwatch.StartNew();
-            using var permit = await gate.EnterAsync(cancel);
-            double queueMs = queued.Elapsed.TotalMilliseconds;
+            var (body, queueMs, permit) = await ServingRequest.AdmitAsync(http.Request, o, gate, cancel);
+            using var _ = permit;
             using var lease = slot.Acquire();
             Recognition.CrnnTextRecognizer reader;
             try
@@ -52,16 +50,8 @@ internal static class ReadEndpoint
 
             var characters = r.Characters.Select(c => new ReadCharacter(c.Character, c.Confidence, c.FirstStep, c.LastStep,
                 c.Alternatives.Select(a => new LabelProbability(a.Character, a.Probability)).ToList())).ToList();
-            var view = wantInput ? View(line, lease.Value.Model.Metadata.Normalization) : null;
+            var view = wantInput ? ModelInputView.FromNormalized(line.Pixels, line.Width, line.Height, lease.Value.Model.Metadata.Normalization) : null;
             var timings = new ServingTimings(queueMs, decodeMs, scoreMs, total.Elapsed.TotalMilliseconds);
             return Results.Json(new ReadResponse(r.Text, r.Confidence, characters, timings, view), ServingRequest.Json);
         });
-
-    private static ModelInputView View(CrnnLineInput line, Model.CrnnNormalization n)
-    {
-        var pixels = new byte[line.Pixels.Length];
-        for (int i = 0; i < pixels.Length; i++)
-            pixels[i] = (byte)Math.Clamp(Math.Round((line.Pixels[i] * n.Std + n.Mean) * 255), 0, 255);
-        return new ModelInputView(line.Width, line.Height, pixels);
-    }
 }

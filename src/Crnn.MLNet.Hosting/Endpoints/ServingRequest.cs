@@ -47,6 +47,19 @@ internal static class ServingRequest
         }
     }
 
+    /// <summary>
+    /// What both scoring endpoints do before their own work: read the image within the limits, then wait for a
+    /// scoring slot. Dispose the permit when done.
+    /// </summary>
+    public static async Task<(byte[] Image, double QueueMs, System.Threading.RateLimiting.RateLimitLease Permit)> AdmitAsync(
+        HttpRequest request, CrnnServingOptions options, ServingGate gate, CancellationToken cancel)
+    {
+        byte[] image = await ImageRequestReader.ReadAsync(request, options, cancel);
+        long queued = System.Diagnostics.Stopwatch.GetTimestamp();
+        var permit = await gate.EnterAsync(cancel);
+        return (image, System.Diagnostics.Stopwatch.GetElapsedTime(queued).TotalMilliseconds, permit);
+    }
+
     /// <summary>A whole-number query value checked against its range (absent: <paramref name="fallback"/>), else 400 naming it.</summary>
     public static int InRange(string name, string? value, int fallback, int min, int max)
     {

@@ -7,26 +7,15 @@ internal static class BoundedRead
     public static byte[] ReadToEnd(Stream stream, long maxBytes, string source, string what)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        long cap = Math.Min(maxBytes, Array.MaxLength);
+        var into = new Sink(stream, maxBytes, source, what);
         try
         {
-            if (stream.CanSeek && stream.Length - stream.Position > cap)
-                throw new InvalidDataException($"{source}: the {what} is {stream.Length - stream.Position:N0} bytes, more than the limit of {cap:N0}.");
-            using var ms = new MemoryStream();
             var buffer = new byte[81920];
             int n;
-            while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
-            {
-                if (ms.Length + n > cap)
-                    throw new InvalidDataException($"{source}: the {what} is more than the limit of {cap:N0} bytes.");
-                ms.Write(buffer, 0, n);
-            }
-            return ms.ToArray();
+            while ((n = stream.Read(buffer, 0, buffer.Length)) > 0) into.Append(buffer, n);
+            return into.ToArray();
         }
-        catch (Exception e) when (e is IOException or NotSupportedException or ObjectDisposedException && e is not InvalidDataException)
-        {
-            throw new InvalidDataException($"{source}: cannot read the {what}: {e.Message}", e);
-        }
+        catch (Exception e) when (IsReadError(e)) { throw into.Unreadable(e); }
     }
 
     /// <summary>The asynchronous <see cref="ReadToEnd"/>, for request bodies (servers refuse synchronous reads).</summary>
@@ -35,25 +24,47 @@ internal static class BoundedRead
     public static async Task<byte[]> ReadToEndAsync(Stream stream, long maxBytes, string source, string what, CancellationToken cancel)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        long cap = Math.Min(maxBytes, Array.MaxLength);
+        var into = new Sink(stream, maxBytes, source, what);
         try
         {
-            if (stream.CanSeek && stream.Length - stream.Position > cap)
-                throw new InvalidDataException($"{source}: the {what} is {stream.Length - stream.Position:N0} bytes, more than the limit of {cap:N0}.");
-            using var ms = new MemoryStream();
             var buffer = new byte[81920];
             int n;
-            while ((n = await stream.ReadAsync(buffer, cancel).ConfigureAwait(false)) > 0)
-            {
-                if (ms.Length + n > cap)
-                    throw new InvalidDataException($"{source}: the {what} is more than the limit of {cap:N0} bytes.");
-                ms.Write(buffer, 0, n);
-            }
-            return ms.ToArray();
+            while ((n = await stream.ReadAsync(buffer, cancel).ConfigureAwait(false)) > 0) into.Append(buffer, n);
+            return into.ToArray();
         }
-        catch (Exception e) when (e is IOException or NotSupportedException or ObjectDisposedException && e is not InvalidDataException)
+        catch (Exception e) when (IsReadError(e)) { throw into.Unreadable(e); }
+    }
+
+    private static bool IsReadError(Exception e) => e is IOException or NotSupportedException or ObjectDisposedException && e is not InvalidDataException;
+
+    /// <summary>The bytes read so far, refusing more than the limit (a seekable stream's length is checked up front).</summary>
+    private sealed class Sink
+    {
+        private readonly MemoryStream _bytes = new();
+        private readonly long _cap;
+        private readonly string _source, _what;
+
+        public Sink(Stream stream, long maxBytes, string source, string what)
         {
-            throw new InvalidDataException($"{source}: cannot read the {what}: {e.Message}", e);
+            _cap = Math.Min(maxBytes, Array.MaxLength);
+            _source = source;
+            _what = what;
+            try
+            {
+                if (stream.CanSeek && stream.Length - stream.Position > _cap)
+                    throw new InvalidDataException($"{source}: the {what} is {stream.Length - stream.Position:N0} bytes, more than the limit of {_cap:N0}.");
+            }
+            catch (Exception e) when (IsReadError(e)) { throw Unreadable(e); }
         }
+
+        public void Append(byte[] buffer, int n)
+        {
+            if (_bytes.Length + n > _cap) throw new InvalidDataException($"{_source}: the {_what} is more than the limit of {_cap:N0} bytes.");
+            _bytes.Write(buffer, 0, n);
+        }
+
+        public byte[] ToArray() => _bytes.ToArray();
+
+        public InvalidDataException Unreadable(Exception e) => new($"{_source}: cannot read the {_what}: {e.Message}", e);
     }
 }
