@@ -108,6 +108,7 @@ public sealed class CrnnOnnxModel : IDisposable
     /// <summary>
     /// Batches a batched cursor scores at the same time, each with one intra-op thread: one per logical core with the
     /// default session options, 1 (one run at a time on the main session) when the caller set the thread counts.
+    /// Across all cursors of the process, such runs execute one per core at most (<see cref="CpuRunGate"/>).
     /// </summary>
     internal int ConcurrentRuns { get; }
 
@@ -120,8 +121,11 @@ public sealed class CrnnOnnxModel : IDisposable
         RunOn(_session, inputs, count, probabilities, logits);
 
     /// <summary><see cref="Run(ReadOnlyMemory{float}, int, Memory{float}, Memory{float})"/> on the single-threaded session, for one of <see cref="ConcurrentRuns"/> runs at once.</summary>
-    internal void RunConcurrent(ReadOnlyMemory<float> inputs, int count, Memory<float> probabilities, Memory<float> logits) =>
-        RunOn(ConcurrentSession(), inputs, count, probabilities, logits);
+    internal void RunConcurrent(ReadOnlyMemory<float> inputs, int count, Memory<float> probabilities, Memory<float> logits)
+    {
+        var session = ConcurrentSession();
+        CpuRunGate.Run(() => RunOn(session, inputs, count, probabilities, logits));
+    }
 
     private void RunOn(InferenceSession session, ReadOnlyMemory<float> inputs, int count, Memory<float> probabilities, Memory<float> logits)
     {
@@ -181,7 +185,9 @@ public sealed class CrnnOnnxModel : IDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         try
         {
-            bound.Session.RunWithBinding(s_runOptions, bound.Binding);
+            // Runs on the single-threaded session take a core from the process-wide gate.
+            if (ReferenceEquals(bound.Session, Volatile.Read(ref _concurrentSession))) CpuRunGate.Run(() => bound.Session.RunWithBinding(s_runOptions, bound.Binding));
+            else bound.Session.RunWithBinding(s_runOptions, bound.Binding);
         }
         catch (OnnxRuntimeException e)
         {

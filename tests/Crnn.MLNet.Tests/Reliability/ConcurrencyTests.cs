@@ -89,6 +89,7 @@ public class ConcurrencyTests(ITestOutputHelper output)
 
         var engines = new float[Threads][][];
         var transforms = new float[Threads][][];
+        Crnn.MLNet.Model.CpuRunGate.ResetPeak();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         RunThreads(t =>
         {
@@ -101,6 +102,9 @@ public class ConcurrencyTests(ITestOutputHelper output)
             transforms[t] = model.Transform(data).GetColumn<float[]>("Score").ToArray();
         });
         output.WriteLine($"engines + transforms: {Threads} x 2 x {Images:N0} {source} images ({ScoringWorkload.ModelDescription}) in {clock.Elapsed.TotalSeconds:F1} s");
+        // Eight cursors each keep a batch per core in flight, yet no more runs than cores execute at once.
+        output.WriteLine($"most single-threaded runs at once: {Crnn.MLNet.Model.CpuRunGate.Peak} (cores: {Crnn.MLNet.Model.CpuRunGate.Capacity})");
+        Assert.InRange(Crnn.MLNet.Model.CpuRunGate.Peak, 1, Crnn.MLNet.Model.CpuRunGate.Capacity);
         for (int t = 0; t < Threads; t++)
         {
             Assert.Equal(0, Mismatches(single, engines[t]));
