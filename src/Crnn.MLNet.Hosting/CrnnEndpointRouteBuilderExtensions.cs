@@ -19,10 +19,11 @@ public static class CrnnEndpointRouteBuilderExtensions
 
     /// <summary>
     /// Maps <c>POST /v1/classify</c> (when a classifier is registered), <c>POST /v1/read</c> (when a line model is),
-    /// <c>GET /v1/models</c>, <c>GET /healthz</c>, <c>GET /openapi/crnn.json</c> and, unless <paramref name="page"/> is
-    /// false, the drawing page at <c>GET /</c>.
+    /// <c>GET /v1/models</c>, <c>GET /healthz</c>, the OpenAPI documents at <c>GET /openapi/{documentName}.json</c>
+    /// (<c>crnn.json</c> for these endpoints; pass <paramref name="openApi"/> false when your app maps its own) and,
+    /// unless <paramref name="page"/> is false, the drawing page at <c>GET /</c>.
     /// </summary>
-    public static IEndpointRouteBuilder MapCrnnEndpoints(this IEndpointRouteBuilder endpoints, bool page = true)
+    public static IEndpointRouteBuilder MapCrnnEndpoints(this IEndpointRouteBuilder endpoints, bool page = true, bool openApi = true)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var isService = endpoints.ServiceProvider.GetRequiredService<IServiceProviderIsService>();
@@ -67,7 +68,7 @@ public static class CrnnEndpointRouteBuilderExtensions
             .Produces<List<ModelDescription>>();
 
         endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteHealth });
-        endpoints.MapOpenApi("/openapi/{documentName}.json");
+        if (openApi) endpoints.MapOpenApi("/openapi/{documentName}.json");
         if (page)
             endpoints.MapGet("/", () => Results.Text(Page.Value, "text/html; charset=utf-8")).ExcludeFromDescription();
         return endpoints;

@@ -23,6 +23,11 @@ internal static class ServingRequest
         {
             return p.ToResult(http);
         }
+        catch (BadHttpRequestException e)
+        {
+            // Kestrel's own refusals while the body is read (cut short, malformed): the client's fault, with its status.
+            return Results.Problem(detail: $"the request body could not be read: {e.Message}", statusCode: e.StatusCode, title: "Bad request");
+        }
         catch (InvalidDataException e)
         {
             // The image decoder's messages name the input and what is wrong with it; oversized images are 413.
