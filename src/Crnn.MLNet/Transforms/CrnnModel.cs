@@ -82,7 +82,10 @@ public static class CrnnModel
         var config = JsonSerializer.Deserialize<CrnnSavedForms.ScorerConfig>(json, CrnnSavedForms.ScorerConfig.Json)
             ?? throw new InvalidDataException($"saved CRNN scorer: metadata '{CrnnSavedForms.ScorerMetadataKey}' is empty.");
         var options = new CrnnScorerOptions(config.Input, config.Score, config.Logits, config.BatchSize);
-        return new CrnnScoringTransformer(model, options, schema, ownsModel: true);
+        var scorer = new CrnnScoringTransformer(model, options, schema, ownsModel: true);
+        // The saved form's OnnxTransformer is replaced, not kept: close its ONNX Runtime session now.
+        onnx[0].Dispose();
+        return scorer;
     }
 
     // The only public way to the bytes inside an OnnxTransformer: save it alone and read the 'OnnxModel' entry

@@ -94,7 +94,9 @@ internal static class CrnnSavedForms
         if (o.LogitsColumnName is { } l && l != logits) est.Add(ml.Transforms.CopyColumns(l, logits));
         var drop = outputs.Prepend(onnxInput).Where(c => c != o.InputColumnName && c != o.ScoreColumnName && c != o.LogitsColumnName).Distinct().ToArray();
         est.Add(ml.Transforms.DropColumns(drop));
-        Save(FitEach(t.InputSchema, est), ctx);
+        // The fitted OnnxTransformer holds an ONNX Runtime session: close it once its bytes are in the zip.
+        using var fitted = FitEach(t.InputSchema, est);
+        Save(fitted, ctx);
     }
 
     public static void SaveLabelMapping(CrnnLabelMappingTransformer t, ModelSaveContext ctx)
