@@ -1,6 +1,3 @@
-using System.Runtime.InteropServices;
-using SkiaSharp;
-
 namespace Crnn.MLNet.Cli.Bench;
 
 /// <summary>The bench images written as grayscale PNG files into a temporary folder, deleted on dispose.</summary>
@@ -22,14 +19,11 @@ internal sealed class PngFolder : IDisposable
         var paths = new string[images.Count];
         try
         {
-            using var bitmap = new SKBitmap(new SKImageInfo(images.Width, images.Height, SKColorType.Gray8, SKAlphaType.Opaque));
+            using var encoder = new GrayPng(images.Width, images.Height);
             for (int i = 0; i < images.Count; i++)
             {
-                int offset = i * images.Width * images.Height;
-                for (int y = 0; y < images.Height; y++)
-                    Marshal.Copy(images.Data.Images, offset + y * images.Width, bitmap.GetPixels() + y * bitmap.RowBytes, images.Width);
                 paths[i] = Path.Combine(folder, $"{i:D5}.png");
-                using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+                using var png = encoder.Encode(images.Data.Images, i);
                 using var file = File.Create(paths[i]);
                 png.SaveTo(file);
             }

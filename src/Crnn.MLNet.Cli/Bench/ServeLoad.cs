@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Headers;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using Crnn.MLNet.Training.Data;
-using SkiaSharp;
 
 namespace Crnn.MLNet.Cli.Bench;
 
@@ -25,12 +23,10 @@ internal static class ServeLoad
         count = Math.Min(count, data.Count);
         var pngs = new byte[count][];
         var labels = new string[count];
-        using var bitmap = new SKBitmap(new SKImageInfo(data.Width, data.Height, SKColorType.Gray8, SKAlphaType.Opaque));
+        using var encoder = new GrayPng(data.Width, data.Height);
         for (int i = 0; i < count; i++)
         {
-            for (int y = 0; y < data.Height; y++)
-                Marshal.Copy(data.Images, i * data.PixelsPerImage + y * data.Width, bitmap.GetPixels() + y * bitmap.RowBytes, data.Width);
-            using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+            using var png = encoder.Encode(data.Images, i);
             pngs[i] = png.ToArray();
             labels[i] = data.LabelNames[data.Labels[i]];
         }

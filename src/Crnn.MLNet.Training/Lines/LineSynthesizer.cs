@@ -27,9 +27,10 @@ public sealed class LineSynthesizer
         ArgumentNullException.ThrowIfNull(pool);
         if (pool.Count == 0) throw new ArgumentException("the pool of character images is empty", nameof(pool));
         if (pool.Any(i => (uint)i >= (uint)data.Count)) throw new ArgumentOutOfRangeException(nameof(pool), $"pool indices must be in 0..{data.Count - 1}");
-        // A label may be several UTF-16 units (beyond the BMP, a letter with its modifier): a line's text is their concatenation.
-        if (data.LabelNames.Any(string.IsNullOrEmpty))
-            throw new ArgumentException($"dataset '{data.Name}' has an empty label; every class of a line model must write some text", nameof(data));
+        // A label may be several UTF-16 units (beyond the BMP, a letter with its modifier): a line's text is their
+        // concatenation. The decoder's own rule says which label sets a line model can have.
+        if (Crnn.MLNet.Decoding.CrnnCtcDecoder.LabelProblem(data.LabelNames) is { } problem)
+            throw new ArgumentException($"dataset '{data.Name}': {problem}", nameof(data));
         _pool = pool.ToArray();
         _columns = new (int, int)[data.Count];
         foreach (int i in _pool) _columns[i] = InkColumns(data.Image(i), data.Width, data.Height);

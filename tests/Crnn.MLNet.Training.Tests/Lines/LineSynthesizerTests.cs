@@ -88,6 +88,6 @@ public class LineSynthesizerTests(MnistFixture mnist)
         var data = new CharacterDataset("tiny", new byte[2 * 28 * 28], [0, 1], 28, 28, ["a", "b"]);
         Assert.Contains("empty", Assert.Throws<ArgumentException>(() => new LineSynthesizer(data, [], new LineSynthesisOptions())).Message);
         var blank = new CharacterDataset("blank", new byte[2 * 28 * 28], [0, 1], 28, 28, ["", "c"]);
-        Assert.Contains("empty label", Assert.Throws<ArgumentException>(() => new LineSynthesizer(blank, [0, 1], new LineSynthesisOptions())).Message);
+        Assert.Contains("dataset 'blank': label 0 is empty", Assert.Throws<ArgumentException>(() => new LineSynthesizer(blank, [0, 1], new LineSynthesisOptions())).Message);
     }
 }
