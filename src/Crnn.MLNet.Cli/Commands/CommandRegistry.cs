@@ -12,6 +12,7 @@ internal static class CommandRegistry
         yield return MakeLinesCommand.Create();
         yield return ExportCommand.Create();
         yield return EnsembleCommand.Create();
+        yield return QuantizeCommand.Create();
         yield return EvaluateCommand.Create();
         yield return PredictCommand.Create();
         yield return ReadCommand.Create();

@@ -66,6 +66,30 @@ internal sealed class OnnxGraphBuilder
         return AddTensor(name, TensorProto.Types.DataType.Int64, ByteString.CopyFrom(bytes), values.Length);
     }
 
+    /// <summary>An int8 initializer (quantised weights and their zero points).</summary>
+    public string AddInt8Initializer(string name, sbyte[] values, params long[] dims)
+    {
+        CheckCount(name, values.LongLength, dims);
+        return AddTensor(name, TensorProto.Types.DataType.Int8, ByteString.CopyFrom((byte[])(Array)values), dims);
+    }
+
+    /// <summary>A uint8 initializer (activation zero points).</summary>
+    public string AddUInt8Initializer(string name, byte[] values, params long[] dims)
+    {
+        CheckCount(name, values.LongLength, dims);
+        return AddTensor(name, TensorProto.Types.DataType.Uint8, ByteString.CopyFrom(values), dims);
+    }
+
+    /// <summary>An int32 initializer (quantised biases), stored little-endian in <c>raw_data</c>.</summary>
+    public string AddInt32Initializer(string name, int[] values, params long[] dims)
+    {
+        CheckCount(name, values.LongLength, dims);
+        var bytes = new byte[values.Length * sizeof(int)];
+        for (int i = 0; i < values.Length; i++)
+            BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(i * sizeof(int)), values[i]);
+        return AddTensor(name, TensorProto.Types.DataType.Int32, ByteString.CopyFrom(bytes), dims);
+    }
+
     /// <summary>An initializer taken as it is (copied from another model).</summary>
     public void AddInitializer(TensorProto tensor)
     {

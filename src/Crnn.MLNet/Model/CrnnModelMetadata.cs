@@ -49,6 +49,12 @@ public sealed record CrnnModelMetadata
     /// <summary>Producer and version, e.g. <c>Crnn.MLNet 0.1.0</c>.</summary>
     public string? Producer { get; init; }
 
+    /// <summary>
+    /// For an int8 model written by <c>crnn quantize</c>: how it was quantised (weights, activations, the calibration
+    /// method chosen and each method's validation accuracy); <c>null</c> for a float model.
+    /// </summary>
+    public IReadOnlyDictionary<string, JsonElement>? Quantization { get; init; }
+
     // Values echoed in errors are cut short: a hostile file must not make a message huge.
     private static string Clip(string? s) => s is null ? "null" : s.Length <= 40 ? s : s[..40] + "…";
 
