@@ -49,6 +49,24 @@ public sealed class TrainExportCommandTests : IDisposable
         Assert.Equal(File.ReadAllBytes(Path.Combine(outDir, "model.onnx")), File.ReadAllBytes(again));
     }
 
+    [RealDataFact]
+    public void TheCompactPresetSetsWhatTheCommandLineLeavesOpen()
+    {
+        var (code, _, err) = Run("train", "--dataset", "mnist", "--arch", "compact", "--limit", "200", "--epochs", "1", "--batch-size", "50",
+            "--no-export", "--threads", "2", "--out", temp.Combine("compact"));
+        Assert.True(code == 0, err);
+        Assert.Contains("Model: conv 16-32-64 x2, BiLSTM 64, 10 classes", err);
+
+        (code, _, err) = Run("train", "--dataset", "mnist", "--arch", "compact", "--hidden", "32", "--limit", "200", "--epochs", "1", "--batch-size", "50",
+            "--no-export", "--threads", "2", "--out", temp.Combine("compact32"));
+        Assert.True(code == 0, err);
+        Assert.Contains("Model: conv 16-32-64 x2, BiLSTM 32, 10 classes", err);
+
+        (code, _, err) = Run("train", "--dataset", "mnist", "--arch", "tiny", "--out", temp.Combine("tiny"));
+        Assert.Equal(2, code);
+        Assert.Contains("tiny", err);
+    }
+
     [Fact]
     public void BadArgumentsGiveOneLineAndExitCodeTwo()
     {

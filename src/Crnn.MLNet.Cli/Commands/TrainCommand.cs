@@ -30,6 +30,12 @@ internal static class TrainCommand
         var warmup = new Option<double>("--warmup-epochs") { Description = "Warm-up length for the cosine schedule.", DefaultValueFactory = _ => TrainingOptions.Defaults.WarmupEpochs };
         var smoothing = new Option<double>("--label-smoothing") { Description = "Label smoothing for the cross-entropy.", DefaultValueFactory = _ => TrainingOptions.Defaults.LabelSmoothing };
         var clip = new Option<double>("--clip") { Description = "Gradient clipping by global norm (0: off).", DefaultValueFactory = _ => TrainingOptions.Defaults.GradientClipNorm };
+        var arch = new Option<string>("--arch")
+        {
+            Description = "standard (conv 32-64-128 x2, BiLSTM 128) or compact (conv 16-32-64 x2, BiLSTM 64: a quarter of the multiply-adds); --widths and --hidden override it.",
+            DefaultValueFactory = _ => "standard",
+        };
+        arch.AcceptOnlyFromAmong("standard", "compact");
         var widths = new Option<string>("--widths") { Description = "Channels of the conv blocks, comma-separated.", DefaultValueFactory = _ => string.Join(",", CrnnArchitecture.Defaults.Widths) };
         var convs = new Option<int>("--convs-per-block") { Description = "3x3 convolutions per block.", DefaultValueFactory = _ => CrnnArchitecture.Defaults.ConvsPerBlock };
         var recurrent = new Option<RecurrentKind>("--recurrent") { Description = "lstm or gru (bidirectional).", DefaultValueFactory = _ => CrnnArchitecture.Defaults.Recurrent };
@@ -49,7 +55,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a CRNN on a dataset; writes checkpoint, history.json, plots, summary.json and model.onnx.")
         {
             dataset, data, mapping, epochs, batchSize, lr, seed, valFraction, patience, limit, output, resume, optimizer, weightDecay, schedule,
-            warmup, smoothing, clip, widths, convs, recurrent, hidden, layers, dropout, convDropout, rotation, scale, shift, shear,
+            warmup, smoothing, clip, arch, widths, convs, recurrent, hidden, layers, dropout, convDropout, rotation, scale, shift, shear,
             elastic, noAugment, threads, noExport,
         };
         command.SetAction((Func<ParseResult, int>)(parse =>
@@ -62,14 +68,19 @@ internal static class TrainCommand
             var options = new TrainingOptions(parse.GetValue(epochs), parse.GetValue(batchSize), parse.GetValue(lr), parse.GetValue(optimizer),
                 parse.GetValue(weightDecay), parse.GetValue(schedule), parse.GetValue(warmup), parse.GetValue(smoothing), parse.GetValue(clip),
                 parse.GetValue(valFraction), parse.GetValue(patience), parse.GetValue(seed), augmentation, parse.GetValue(limit), parse.GetValue(threads));
-            int[] widthList = CommonOptions.ParseIntList(parse.GetValue(widths)!, "--widths");
+            // A preset fills in what the command line does not say explicitly.
+            bool compact = parse.GetValue(arch) == "compact";
+            bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
+            int[] widthList = compact && !Given(widths) ? CrnnArchitecture.Compact.Widths
+                : CommonOptions.ParseIntList(parse.GetValue(widths)!, "--widths");
+            int hiddenSize = compact && !Given(hidden) ? CrnnArchitecture.Compact.RecurrentHidden : parse.GetValue(hidden);
 
             var request = new DatasetRequest(parse.GetValue(dataset)!, parse.GetValue(data), MappingPath: parse.GetValue(mapping));
             var progressUi = new ConsoleProgress(stderr);
             var trainSet = progressUi.Run($"Loading {request.NameOrPath} (train)", _ => DatasetLoader.Load(request, DatasetSplit.Train));
             CharacterDataset? testSet = DatasetLoader.TryLoad(request, DatasetSplit.Test);
             var architecture = new CrnnArchitecture(trainSet.ClassCount, widthList, parse.GetValue(convs), parse.GetValue(recurrent),
-                parse.GetValue(hidden), parse.GetValue(layers), parse.GetValue(convDropout), parse.GetValue(dropout), trainSet.Height, trainSet.Width);
+                hiddenSize, parse.GetValue(layers), parse.GetValue(convDropout), parse.GetValue(dropout), trainSet.Height, trainSet.Width);
             string outDir = parse.GetValue(output) ?? Path.Combine("runs", CommonOptions.SafeName(trainSet.Name));
 
             stderr.WriteLine($"Model: {architecture}; {architecture.MultiplyAccumulates() / 1e6:F1} M multiply-accumulates per image.");

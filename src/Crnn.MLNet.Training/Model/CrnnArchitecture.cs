@@ -21,6 +21,16 @@ public sealed record CrnnArchitecture
         public const double Dropout = 0.3;
     }
 
+    /// <summary>
+    /// The compact preset: half the channels (conv 16-32-64 x2) and half the recurrent size (BiLSTM 64), about a
+    /// quarter of the default's multiply-accumulates; see the model card for what it costs in accuracy.
+    /// </summary>
+    public static class Compact
+    {
+        public static readonly int[] Widths = [16, 32, 64];
+        public const int RecurrentHidden = 64;
+    }
+
     [JsonConstructor]
     public CrnnArchitecture(int classCount, int[]? widths = null, int convsPerBlock = Defaults.ConvsPerBlock,
         RecurrentKind recurrent = Defaults.Recurrent, int recurrentHidden = Defaults.RecurrentHidden,
