@@ -5,36 +5,51 @@ using Crnn.MLNet.Training.Data;
 
 namespace Crnn.MLNet.Cli.Bench;
 
-/// <summary>Runs every step of <c>crnn bench</c> in one process, on one model and one set of images in memory.</summary>
+/// <summary>Runs every step of <c>crnn bench</c> in one process: the machine's peak once, then each model on the same images in memory.</summary>
 internal static class BenchRunner
 {
-    public static BenchReport Run(BenchSettings settings, Action<string> progress)
+    public static BenchSuite Run(BenchSettings settings, Action<string> progress)
     {
         var started = Stopwatch.StartNew();
         var date = DateTimeOffset.UtcNow;
-        progress("peak FLOP/s (fp32 MatMul in ONNX Runtime)");
-        var (peak, matrix) = PeakFlops.Measure(settings.MatMulSize);
-
-        using var model = CrnnOnnxModel.Load(settings.ModelPath);
+        var machine = MachineInfo.Current();
+        progress("machine peak: independent FMA and int8 dot-product chains on every core");
+        var peak = MachinePeak.Measure(TimeSpan.FromSeconds(settings.PeakSeconds));
         progress($"loading {settings.Dataset.NameOrPath} (test split)");
         var dataset = DatasetLoader.Load(settings.Dataset, DatasetSplit.Test,
             new SyncProgress<DataProgress>(p => progress($"{p.Stage.ToString().ToLowerInvariant()} {p.Item}")));
+        var reports = new List<BenchReport>();
+        foreach (string modelPath in settings.ModelPaths)
+        {
+            string name = Path.GetFileName(modelPath);
+            reports.Add(RunModel(settings, modelPath, dataset, machine, peak, date, message => progress($"{name}: {message}")));
+        }
+        return new BenchSuite(machine, peak, date, reports, started.Elapsed.TotalSeconds);
+    }
+
+    private static BenchReport RunModel(BenchSettings settings, string modelPath, CharacterDataset dataset, MachineInfo machine,
+        MachinePeak.Result peak, DateTimeOffset date, Action<string> progress)
+    {
+        var started = Stopwatch.StartNew();
+        using var model = CrnnOnnxModel.Load(modelPath);
         var images = BenchImages.Create(dataset, model, settings.Images);
 
-        var (raw, rawMode, sweep) = RawOrtBench.Run(model, settings.ModelPath, images, settings.BatchSizes, progress);
+        var (raw, rawMode, sweep) = RawOrtBench.Run(model, modelPath, images, settings.BatchSizes, progress);
         progress($"our pipeline from pixel vectors, {images.Count} images");
-        var pipeline = PipelineBench.FromPixels(settings.ModelPath, images);
+        var pipeline = PipelineBench.FromPixels(modelPath, images);
         progress($"stock ML.NET (ApplyOnnxModel), {images.Count} images");
-        var stock = StockMlNetBench.Run(model, settings.ModelPath, images);
+        var stock = StockMlNetBench.Run(model, modelPath, images);
         progress($"prediction engine, {settings.LatencySamples} single images");
-        var latency = PredictionEngineBench.Run(settings.ModelPath, images, settings.LatencySamples);
+        var latency = PredictionEngineBench.Run(modelPath, images, settings.LatencySamples);
 
         progress($"writing {images.Count} PNG files (not timed)");
-        ThroughputResult fromFiles;
+        ThroughputResult fromFiles, stockFromFiles;
         using (var pngs = PngFolder.Write(images))
         {
             progress($"our pipeline from PNG files, {images.Count} images");
-            fromFiles = PipelineBench.FromFiles(settings.ModelPath, pngs.Paths, images);
+            fromFiles = PipelineBench.FromFiles(modelPath, pngs.Paths, images);
+            progress($"stock ML.NET from PNG files (LoadImages, ResizeImages, ExtractPixels, ApplyOnnxModel), {images.Count} images");
+            stockFromFiles = StockMlNetBench.FromFiles(model, modelPath, pngs.Paths, images);
         }
 
         ThroughputResult? torch = null;
@@ -48,11 +63,11 @@ internal static class BenchRunner
 
         return new BenchReport
         {
-            Model = settings.ModelPath,
+            Model = modelPath,
             Dataset = dataset.Name,
             Images = images.Count,
             Date = date,
-            Machine = MachineInfo.Current(),
+            Machine = machine,
             RawOrt = raw,
             RawOrtMode = rawMode,
             RawOrtWorkers = Environment.ProcessorCount,
@@ -60,12 +75,13 @@ internal static class BenchRunner
             Pipeline = pipeline,
             PipelineFromFiles = fromFiles,
             StockMlNet = stock,
+            StockMlNetFromFiles = stockFromFiles,
             PredictionEngine = latency,
             TorchSharp = torch,
             TorchSharpSkipped = skipped,
             FlopsPerImage = FlopsPerImage(model.Metadata),
-            PeakFlopsPerSecond = peak,
-            PeakFlopsMatrixSize = matrix,
+            Int8 = model.Metadata.Quantization is not null,
+            Peak = peak,
             PeakMemoryBytes = Process.GetCurrentProcess().PeakWorkingSet64,
             Seconds = started.Elapsed.TotalSeconds,
         };
