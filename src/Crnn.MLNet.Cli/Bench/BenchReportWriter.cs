@@ -56,6 +56,15 @@ internal static class BenchReportWriter
         w.WriteString("int8Kernel", s.Peak.Int8Kernel);
         w.WriteNumber("threads", s.Peak.Threads);
         w.WriteEndObject();
+        if (s.LightGbm is { } g)
+        {
+            w.WriteStartObject("lightGbmOnPixels");
+            Number(w, "imagesPerSecond", g.Scoring.ImagesPerSecond);
+            Number(w, "accuracy", g.Scoring.Accuracy, 4);
+            w.WriteNumber("trainImages", g.TrainImages);
+            Number(w, "trainSeconds", g.TrainSeconds, 1);
+            w.WriteEndObject();
+        }
         w.WriteString("date", s.Date.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
         Number(w, "totalSeconds", s.Seconds, 1);
     }
@@ -133,6 +142,9 @@ internal static class BenchReportWriter
         o.WriteLine($"date      {suite.Date.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)}");
         o.WriteLine($"peak      fp32 {F(suite.Peak.Fp32FlopsPerSecond / 1e9, 1)} GFLOP/s ({suite.Peak.Fp32Kernel}), " +
                     $"int8 {F(suite.Peak.Int8OpsPerSecond / 1e9, 1)} GOP/s ({suite.Peak.Int8Kernel}), {suite.Peak.Threads} threads");
+        if (suite.LightGbm is { } g)
+            o.WriteLine($"lightgbm  stock ML.NET LightGBM on pixels: {F(g.Scoring.ImagesPerSecond, 0)} images/s, accuracy {F(g.Scoring.Accuracy, 4)} " +
+                        $"(trained on {g.TrainImages} images in {F(g.TrainSeconds, 0)} s, not timed)");
         foreach (var r in suite.Models)
         {
             o.WriteLine();

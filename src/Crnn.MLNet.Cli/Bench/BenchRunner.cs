@@ -24,7 +24,15 @@ internal static class BenchRunner
             string name = Path.GetFileName(modelPath);
             reports.Add(RunModel(settings, modelPath, dataset, machine, peak, date, message => progress($"{name}: {message}")));
         }
-        return new BenchSuite(machine, peak, date, reports, started.Elapsed.TotalSeconds);
+        LightGbmBench.Result? lightGbm = null;
+        if (settings.LightGbmTrainImages > 0)
+        {
+            var train = DatasetLoader.Load(settings.Dataset, DatasetSplit.Train,
+                new SyncProgress<DataProgress>(p => progress($"{p.Stage.ToString().ToLowerInvariant()} {p.Item}")));
+            using var first = CrnnOnnxModel.Load(settings.ModelPaths[0]);
+            lightGbm = LightGbmBench.Run(train, BenchImages.Create(dataset, first, settings.Images), settings.LightGbmTrainImages, progress);
+        }
+        return new BenchSuite(machine, peak, date, reports, lightGbm, started.Elapsed.TotalSeconds);
     }
 
     private static BenchReport RunModel(BenchSettings settings, string modelPath, CharacterDataset dataset, MachineInfo machine,

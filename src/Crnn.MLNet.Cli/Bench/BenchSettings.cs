@@ -9,6 +9,7 @@ namespace Crnn.MLNet.Cli.Bench;
 /// <param name="LatencySamples">Single-image predictions timed through the prediction engine.</param>
 /// <param name="CheckpointPath">A training checkpoint of the (only) model's network for the TorchSharp row, or null to skip it.</param>
 /// <param name="BatchSizes">Batch sizes tried for raw ONNX Runtime; the fastest is the reference.</param>
+/// <param name="LightGbmTrainImages">Train stock ML.NET's LightGBM on this many training images as a reference row; 0: skip it.</param>
 /// <param name="PeakSeconds">How long each peak kernel runs per round (three rounds).</param>
 internal sealed record BenchSettings(
     IReadOnlyList<string> ModelPaths,
@@ -17,6 +18,7 @@ internal sealed record BenchSettings(
     int LatencySamples,
     string? CheckpointPath,
     IReadOnlyList<int> BatchSizes,
+    int LightGbmTrainImages = 0,
     double PeakSeconds = 0.5)
 {
     // 1 shows what batching is worth (stock ML.NET runs the model one row at a time).

@@ -27,9 +27,12 @@ internal static class BenchCommand
         var samples = new Option<int>("--latency-samples") { Hidden = true, DefaultValueFactory = _ => 2_000 };
         var batches = new Option<int[]>("--batch-sizes") { Hidden = true, AllowMultipleArgumentsPerToken = true };
         var peakSeconds = new Option<double>("--peak-seconds") { Hidden = true, DefaultValueFactory = _ => 0.5 };
+        var lightGbm = new Option<bool>("--lightgbm") { Description = "Also train stock ML.NET's LightGBM on the raw pixels of the training split (not timed) and time its scoring, as a reference." };
+        var lightGbmImages = new Option<int>("--lightgbm-train-images") { Hidden = true, DefaultValueFactory = _ => 60_000 };
+        var plot = new Option<string?>("--plot") { Description = "Also write a PNG of accuracy against images/s through ML.NET for every model (and LightGBM)." };
         var command = new Command("bench", "Measure scoring speed of one or more models: raw ONNX Runtime, the ML.NET pipeline, stock ML.NET, TorchSharp; share of the machine's peak, memory.")
         {
-            model, checkpoint, json, dataset, data, images, samples, batches, peakSeconds,
+            model, checkpoint, json, dataset, data, images, samples, batches, peakSeconds, lightGbm, lightGbmImages, plot,
         };
         command.SetAction((Func<ParseResult, int>)(parse =>
         {
@@ -50,11 +53,16 @@ internal static class BenchCommand
                 if (models.Length > 1) throw new CliUsageException($"--checkpoint: one checkpoint cannot match {models.Length} models; bench them one at a time for the TorchSharp row.");
             }
             var settings = new BenchSettings(models, new DatasetRequest(parse.GetValue(dataset)!, parse.GetValue(data)), n, latency,
-                parse.GetValue(checkpoint), sizes, peak);
+                parse.GetValue(checkpoint), sizes, parse.GetValue(lightGbm) ? Math.Max(1, parse.GetValue(lightGbmImages)) : 0, peak);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var report = BenchRunner.Run(settings, message => stderr.WriteLine($"bench: [{clock.Elapsed:mm\\:ss}] {message}"));
             if (parse.GetValue(json)) BenchReportWriter.WriteJson(stdout, report);
             else BenchReportWriter.WriteText(stdout, report);
+            if (parse.GetValue(plot) is { } png)
+            {
+                BenchPlot.Write(report, png);
+                stderr.WriteLine($"bench: plot written to {png}");
+            }
             return 0;
         }));
         return command;
