@@ -17,7 +17,7 @@ public class BenchCommandTests
     }
 
     /// <summary>A tiny test split of 28 x 28 images (light strokes on black) in an IDX folder.</summary>
-    private static string Dataset(TempDir dir, int count)
+    private static string Dataset(TempDir dir, int count, int trainCount = 0)
     {
         var rng = new Random(3);
         var pixels = new byte[count * 784];
@@ -30,12 +30,18 @@ public class BenchCommandTests
         }
         string folder = dir.File("data");
         Directory.CreateDirectory(folder);
-        IdxWriter.WriteSplit(folder, DatasetSplit.Test, new CharacterDataset("tiny", pixels, labels, 28, 28, TestModels.Digits));
+        var data = new CharacterDataset("tiny", pixels, labels, 28, 28, TestModels.Digits);
+        IdxWriter.WriteSplit(folder, DatasetSplit.Test, data);
+        if (trainCount > 0)
+        {
+            var index = Enumerable.Range(0, trainCount).Select(i => i % count).ToArray();
+            IdxWriter.WriteSplit(folder, DatasetSplit.Train, data.Subset(index));
+        }
         return folder;
     }
 
     private static string[] TinyBench(string model, string data, params string[] more) =>
-        ["bench", "--model", model, "--dataset", data, "--images", "24", "--latency-samples", "5", "--batch-sizes", "1", "8", "--matmul-size", "64", .. more];
+        ["bench", "--model", model, "--dataset", data, "--images", "24", "--latency-samples", "5", "--batch-sizes", "1", "8", "--peak-seconds", "0.01", .. more];
 
     [Fact]
     public void Json_has_every_step_flops_memory_and_machine()
@@ -54,7 +60,7 @@ public class BenchCommandTests
         Assert.Contains("bench: ", err); // progress goes to stderr, the report alone to stdout
         using var doc = JsonDocument.Parse(output);
         var root = doc.RootElement;
-        foreach (var step in new[] { "rawOrt", "pipeline", "pipelineFromFiles", "stockMlNet", "predictionEngine" })
+        foreach (var step in new[] { "rawOrt", "pipeline", "pipelineFromFiles", "stockMlNet", "stockMlNetFromFiles", "predictionEngine" })
             Assert.True(root.GetProperty(step).GetDouble() > 0, step);
         Assert.Equal(24, root.GetProperty("images").GetInt32());
         Assert.Equal(JsonValueKind.Null, root.GetProperty("torchSharp").ValueKind);
@@ -64,6 +70,12 @@ public class BenchCommandTests
         // The tiny model's metadata has no architecture, so its FLOPs are unknown rather than made up.
         Assert.Equal(JsonValueKind.Null, root.GetProperty("flopsPerImage").ValueKind);
         Assert.True(root.GetProperty("peakFlopsPerSecond").GetDouble() > 0);
+        var peak = root.GetProperty("peak");
+        Assert.Equal(root.GetProperty("peakFlopsPerSecond").GetDouble(), peak.GetProperty("fp32FlopsPerSecond").GetDouble());
+        Assert.True(peak.GetProperty("int8OpsPerSecond").GetDouble() > 0);
+        Assert.Equal(Environment.ProcessorCount, peak.GetProperty("threads").GetInt32());
+        Assert.False(root.GetProperty("int8").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("rawOrtShareOfPeak").ValueKind); // no FLOP count, no share
         Assert.True(root.GetProperty("peakMemoryBytes").GetInt64() > 0);
         Assert.Contains(root.GetProperty("batchSizes").GetProperty("rawOrt").GetInt32(), new[] { 1, 8 });
         // Both ways of using the cores, at each batch size; the reference is the fastest of them.
@@ -88,7 +100,7 @@ public class BenchCommandTests
             / (root.GetProperty("rawOrt").GetDouble() / analysis.GetProperty("rawOrtBatchOne").GetDouble()), 0.995, 1.005);
         Assert.InRange(analysis.GetProperty("rawOrtOverStockMlNet").GetDouble()
             / (root.GetProperty("rawOrt").GetDouble() / root.GetProperty("stockMlNet").GetDouble()), 0.995, 1.005);
-        Assert.Equal(3, root.GetProperty("goals").EnumerateObject().Count());
+        Assert.Equal(4, root.GetProperty("goals").EnumerateObject().Count());
         Assert.True(root.GetProperty("machine").GetProperty("logicalCores").GetInt32() > 0);
         Assert.False(string.IsNullOrEmpty(root.GetProperty("machine").GetProperty("cpu").GetString()));
         Assert.True(DateTimeOffset.TryParse(root.GetProperty("date").GetString(), out _));
@@ -96,6 +108,8 @@ public class BenchCommandTests
         var accuracy = root.GetProperty("accuracy");
         Assert.Equal(accuracy.GetProperty("rawOrt").GetDouble(), accuracy.GetProperty("pipeline").GetDouble());
         Assert.Equal(accuracy.GetProperty("rawOrt").GetDouble(), accuracy.GetProperty("stockMlNet").GetDouble(), 3);
+        // Stock ML.NET's image transforms on the PNG files normalise exactly as its Expression does on the pixel vectors.
+        Assert.Equal(accuracy.GetProperty("stockMlNet").GetDouble(), accuracy.GetProperty("stockMlNetFromFiles").GetDouble(), 3);
         Assert.DoesNotContain(loaded, name => name.StartsWith("TorchSharp", StringComparison.Ordinal));
     }
 
@@ -112,7 +126,32 @@ public class BenchCommandTests
         Assert.Contains("pipeline / rawOrt", output);
         Assert.Contains("(used)", output);
         Assert.Contains("batching gain", output);
-        Assert.Contains("peak FLOP/s", output);
+        Assert.Contains("GFLOP/s (FMA", output);
+        Assert.Contains("stockMlNetFromFiles", output);
+    }
+
+    [Fact]
+    public void Several_models_share_one_machine_and_peak_and_a_plot_is_drawn()
+    {
+        using var dir = new TempDir();
+        string a = TestModels.WriteTemp(dir, TestModels.Build(seed: 1), "a.onnx");
+        string b = TestModels.WriteTemp(dir, TestModels.Build(seed: 2), "b.onnx");
+        string png = dir.File("frontier.png");
+        var (code, output, err) = Run(["bench", "--model", a, "--model", b, "--dataset", Dataset(dir, 24, trainCount: 40), "--images", "24", "--latency-samples", "3",
+            "--batch-sizes", "8", "--peak-seconds", "0.01", "--lightgbm", "--lightgbm-train-images", "30", "--plot", png, "--json"]);
+        Assert.True(code == 0, err);
+        var root = JsonDocument.Parse(output).RootElement;
+        Assert.True(root.GetProperty("machine").GetProperty("logicalCores").GetInt32() > 0);
+        Assert.True(root.GetProperty("peak").GetProperty("fp32FlopsPerSecond").GetDouble() > 0);
+        var models = root.GetProperty("models").EnumerateArray().ToList();
+        Assert.Equal([a, b], models.Select(m => m.GetProperty("model").GetString()));
+        Assert.All(models, m => Assert.True(m.GetProperty("pipeline").GetDouble() > 0));
+        Assert.All(models, m => Assert.False(m.TryGetProperty("machine", out _)));
+        var gbm = root.GetProperty("lightGbmOnPixels");
+        Assert.True(gbm.GetProperty("imagesPerSecond").GetDouble() > 0);
+        Assert.Equal(30, gbm.GetProperty("trainImages").GetInt32());
+        Assert.True(new FileInfo(png).Length > 1000);
+        Assert.Equal(2, Run("bench", "--model", a, "--model", b, "--checkpoint", dir.File("x.ckpt")).Code);
     }
 
     [Fact]
