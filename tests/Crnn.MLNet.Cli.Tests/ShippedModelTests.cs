@@ -85,6 +85,19 @@ public sealed class ShippedModelTests
         Assert.True(micro >= 0.995, $"MNIST test accuracy {micro:P2} is below the 99.5% floor");
     }
 
+    /// <summary>The compact and int8 forms of the MNIST model (crnn train --arch compact, crnn quantize) hold their floors.</summary>
+    [RealDataTheory("mnist")]
+    [InlineData("mnist-crnn-int8.onnx", 0.9965)]
+    [InlineData("mnist-crnn-small.onnx", 0.995)]
+    [InlineData("mnist-crnn-small-int8.onnx", 0.995)]
+    public void MnistCompactAndInt8ModelsReachTheirFloorsOnTheFullTestSet(string file, double floor)
+    {
+        var metrics = Evaluate(RepoFile("models", file), "mnist");
+        Assert.Equal(10_000, metrics.GetProperty("count").GetInt32());
+        double micro = metrics.GetProperty("microAccuracy").GetDouble();
+        Assert.True(micro >= floor, $"{file}: MNIST test accuracy {micro:P2} is below the {floor:P2} floor");
+    }
+
     [RealDataFact("emnist47")]
     public void Emnist47ModelReachesItsFloorOnTheFullTestSet()
     {

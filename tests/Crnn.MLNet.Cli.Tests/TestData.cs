@@ -24,6 +24,15 @@ public sealed class RealDataFactAttribute : FactAttribute
     }
 }
 
+/// <summary>A theory that needs a real dataset folder under <c>CRNN_DATA_DIR</c>; skipped with the reason when it is absent.</summary>
+public sealed class RealDataTheoryAttribute : TheoryAttribute
+{
+    public RealDataTheoryAttribute(string folder = "mnist")
+    {
+        Skip = TestData.SkipReason(folder);
+    }
+}
+
 /// <summary>A temporary folder deleted on dispose.</summary>
 internal sealed class TempFolder : IDisposable
 {
