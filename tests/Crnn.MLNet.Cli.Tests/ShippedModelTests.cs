@@ -89,7 +89,6 @@ public sealed class ShippedModelTests
     [RealDataTheory("mnist")]
     [InlineData("mnist-crnn-int8.onnx", 0.9965)]
     [InlineData("mnist-crnn-small.onnx", 0.995)]
-    [InlineData("mnist-crnn-small-int8.onnx", 0.995)]
     public void MnistCompactAndInt8ModelsReachTheirFloorsOnTheFullTestSet(string file, double floor)
     {
         var metrics = Evaluate(RepoFile("models", file), "mnist");

@@ -134,6 +134,39 @@ public class NormalizerTests
         Assert.Equal(Background, x[0], 4);
         Assert.Throws<ArgumentException>(() => new HandwritingNormalizer(Meta, InkPolarity.Auto, CharacterFraming.None).Normalize(new byte[100], 10, 10, x));
     }
+
+    /// <summary>
+    /// The unframed paths (bytes and floats, each polarity setting, a light or dark border) give exactly
+    /// ((inverted ? 1 - p / 255 : p / 255) - mean) / std for every pixel.
+    /// </summary>
+    [Theory]
+    [InlineData(InkPolarity.Auto, false)]
+    [InlineData(InkPolarity.Auto, true)]
+    [InlineData(InkPolarity.LightOnDark, true)]
+    [InlineData(InkPolarity.DarkOnLight, false)]
+    public void Framing_none_matches_the_formula_for_every_pixel_and_polarity(InkPolarity polarity, bool lightPaper)
+    {
+        var rng = new Random(4);
+        var bytes = new byte[784];
+        for (int i = 0; i < bytes.Length; i++) bytes[i] = (byte)rng.Next(256);
+        // The border decides Auto: make it light (paper, so dark ink: invert) or dark.
+        for (int i = 0; i < 28; i++)
+            foreach (int p in new[] { i, 27 * 28 + i, i * 28, i * 28 + 27 }) bytes[p] = lightPaper ? (byte)240 : (byte)10;
+        bool invert = polarity == InkPolarity.DarkOnLight || (polarity == InkPolarity.Auto && lightPaper);
+        var floats = bytes.Select(b => (float)b).ToArray();
+        var normalizer = new HandwritingNormalizer(Meta, polarity, CharacterFraming.None);
+        var fromBytes = new float[784];
+        var fromFloats = new float[784];
+        normalizer.Normalize(bytes, 28, 28, fromBytes);
+        normalizer.Normalize(floats, 28, 28, fromFloats);
+        for (int i = 0; i < 784; i++)
+        {
+            double v = bytes[i] / 255.0;
+            double expected = ((invert ? 1 - v : v) - 0.1307) / 0.3081;
+            Assert.Equal(expected, fromBytes[i], 1e-5);
+            Assert.Equal(expected, fromFloats[i], 1e-5);
+        }
+    }
 }
 
 /// <summary>With the real trained model: images drawn here (dark on light, off centre, large, small, thick, thin) read well.</summary>

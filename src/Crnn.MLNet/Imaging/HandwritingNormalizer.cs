@@ -1,3 +1,4 @@
+using System.Numerics;
 using Crnn.MLNet.Model;
 
 namespace Crnn.MLNet.Imaging;
@@ -73,6 +74,13 @@ public sealed class HandwritingNormalizer
     /// <summary>Normalises an 8-bit grayscale image (row-major, <paramref name="width"/> x <paramref name="height"/>).</summary>
     public void Normalize(ReadOnlySpan<byte> gray, int width, int height, Span<float> destination)
     {
+        if (Framing == CharacterFraming.None)
+        {
+            Check(width, height, gray.Length, destination);
+            var (scale, offset) = Affine(InvertByBorder(gray, width, height));
+            for (int i = 0; i < OutputSize; i++) destination[i] = gray[i] * scale + offset;
+            return;
+        }
         var g = Prepare(width, height, gray.Length, destination);
         for (int i = 0; i < g.Length; i++) g[i] = gray[i] * (1f / 255f);
         Finish(width, height, destination);
@@ -81,6 +89,12 @@ public sealed class HandwritingNormalizer
     /// <summary>Normalises a grayscale image given as floats in 0..255 (row-major).</summary>
     public void Normalize(ReadOnlySpan<float> gray, int width, int height, Span<float> destination)
     {
+        if (Framing == CharacterFraming.None)
+        {
+            Check(width, height, gray.Length, destination);
+            NormalizeUnframed(gray, width, height, destination);
+            return;
+        }
         var g = Prepare(width, height, gray.Length, destination);
         for (int i = 0; i < g.Length; i++) g[i] = gray[i] * (1f / 255f);
         Finish(width, height, destination);
@@ -101,6 +115,81 @@ public sealed class HandwritingNormalizer
             g[i] = MathF.Min(lum, 255f) * (1f / 255f);
         }
         Finish(width, height, destination);
+    }
+
+    /// <summary>
+    /// Unframed float input (0..255) in one sequential pass, row by row: (x / 255 - mean) / std a vector at a time, the
+    /// border summed on the way (reading the border first, column by column, would miss the cache on every row of an
+    /// image not yet in it); then, if the border says dark ink on light paper, the output is inverted in place:
+    /// ((1 - x / 255) - mean) / std = (1 - 2 mean) / std - (x / 255 - mean) / std.
+    /// </summary>
+    private void NormalizeUnframed(ReadOnlySpan<float> gray, int w, int h, Span<float> destination)
+    {
+        var (scale, offset) = Affine(invert: false);
+        int t = Math.Max(1, Math.Min(w, h) / 16), side = Math.Min(t, w);
+        float border = 0;
+        long counted = 0;
+        var vs = new Vector<float>(scale);
+        var vo = new Vector<float>(offset);
+        for (int y = 0; y < h; y++)
+        {
+            var row = gray.Slice(y * w, w);
+            var dest = destination.Slice(y * w, w);
+            int x = 0;
+            if (Vector.IsHardwareAccelerated)
+                for (; x <= w - Vector<float>.Count; x += Vector<float>.Count)
+                    (new Vector<float>(row.Slice(x)) * vs + vo).CopyTo(dest.Slice(x));
+            for (; x < w; x++) dest[x] = row[x] * scale + offset;
+            if (Polarity != InkPolarity.Auto) continue;
+            if (y < t || y >= h - t)
+            {
+                border += Sum(row);
+                counted += w;
+            }
+            else
+            {
+                border += Sum(row[..side]) + Sum(row[(w - side)..]);
+                counted += 2 * side;
+            }
+        }
+        bool invert = Polarity switch
+        {
+            InkPolarity.DarkOnLight => true,
+            InkPolarity.LightOnDark => false,
+            _ => counted > 0 && border / counted > 0.5f * 255f,
+        };
+        if (!invert) return;
+        float flip = (1f - 2f * _mean) * _invStd;
+        var output = destination[..OutputSize];
+        for (int i = 0; i < output.Length; i++) output[i] = flip - output[i];
+    }
+
+    /// <summary>
+    /// For unframed input (0..255): whether to invert, from the polarity or the border; the border is averaged on the raw
+    /// values, so no scaled copy is made.
+    /// </summary>
+    private bool InvertByBorder(ReadOnlySpan<byte> pixels, int w, int h) => Polarity switch
+    {
+        InkPolarity.DarkOnLight => true,
+        InkPolarity.LightOnDark => false,
+        _ => BorderMean(pixels, w, h) > 0.5f * 255f,
+    };
+
+    /// <summary>
+    /// (pixel / 255, inverted when asked, - mean) / std as pixel x scale + offset.
+    /// </summary>
+    private (float Scale, float Offset) Affine(bool invert) => invert
+        ? (-_invStd / 255f, (1f - _mean) * _invStd)
+        : (_invStd / 255f, -_mean * _invStd);
+
+    private void Check(int width, int height, int length, Span<float> destination)
+    {
+        if (width <= 0 || height <= 0) throw new ArgumentException($"image size must be positive, got {width}x{height}.");
+        long n = (long)width * height;
+        if (length < n) throw new ArgumentException($"a {width}x{height} image needs {n} pixels, got {length}.");
+        if (destination.Length < OutputSize) throw new ArgumentException($"destination holds {destination.Length} floats, needs {OutputSize}.");
+        if (width != _width || height != _height)
+            throw new ArgumentException($"framing 'None' needs images of the model's input size {_width}x{_height}, got {width}x{height}; use framing 'Fit'.");
     }
 
     private Span<float> Prepare(int width, int height, int length, Span<float> destination)
@@ -219,24 +308,53 @@ public sealed class HandwritingNormalizer
     internal static float BorderMean(ReadOnlySpan<float> g, int w, int h)
     {
         // A frame about 1/16 of the smaller side thick (at least one pixel).
-        int t = Math.Max(1, Math.Min(w, h) / 16);
-        double sum = 0;
+        int t = Math.Max(1, Math.Min(w, h) / 16), side = Math.Min(t, w);
+        float sum = 0;
         long n = 0;
         for (int y = 0; y < h; y++)
         {
-            bool fullRow = y < t || y >= h - t;
             var row = g.Slice(y * w, w);
-            if (fullRow)
+            if (y < t || y >= h - t)
             {
-                foreach (float v in row) sum += v;
+                sum += Sum(row);
                 n += w;
             }
             else
             {
-                for (int x = 0; x < Math.Min(t, w); x++) { sum += row[x] + row[w - 1 - x]; n += 2; }
+                sum += Sum(row[..side]) + Sum(row[(w - side)..]);
+                n += 2 * side;
             }
         }
-        return n == 0 ? 0 : (float)(sum / n);
+        return n == 0 ? 0 : sum / n;
+    }
+
+    /// <summary><see cref="BorderMean(ReadOnlySpan{float}, int, int)"/> of 8-bit pixels (0..255).</summary>
+    private static float BorderMean(ReadOnlySpan<byte> g, int w, int h)
+    {
+        int t = Math.Max(1, Math.Min(w, h) / 16), side = Math.Min(t, w);
+        long sum = 0, n = 0;
+        for (int y = 0; y < h; y++)
+        {
+            var row = g.Slice(y * w, w);
+            if (y < t || y >= h - t)
+            {
+                foreach (byte v in row) sum += v;
+                n += w;
+            }
+            else
+            {
+                for (int x = 0; x < side; x++) sum += row[x] + row[w - 1 - x];
+                n += 2 * side;
+            }
+        }
+        return n == 0 ? 0 : (float)sum / n;
+    }
+
+    private static float Sum(ReadOnlySpan<float> values)
+    {
+        float sum = 0;
+        foreach (float v in values) sum += v;
+        return sum;
     }
 
     private static void Grow(ref float[] buffer, int size)
