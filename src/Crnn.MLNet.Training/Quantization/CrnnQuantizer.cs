@@ -22,7 +22,7 @@ public static class CrnnQuantizer
     private const string ArchitectureKey = "crnn.architecture";
 
     /// <param name="modelPath">A float classifier written by crnn (train, export or ensemble).</param>
-    /// <param name="calibration">Images whose activations set the ranges (training images; the first <see cref="CrnnQuantizationOptions.CalibrationImages"/> are used).</param>
+    /// <param name="calibration">Images whose activations set the ranges (training images; a seeded sample of <see cref="CrnnQuantizationOptions.CalibrationImages"/> is used).</param>
     /// <param name="validation">Labelled images, not used for calibration, on which the candidates are compared.</param>
     /// <exception cref="InvalidDataException">The model is not a float crnn classifier, or the images do not fit it.</exception>
     public static CrnnQuantizationReport Quantize(string modelPath, CharacterDataset calibration, CharacterDataset validation, string outputPath,
@@ -46,11 +46,13 @@ public static class CrnnQuantizer
         int[] validationLabels = ModelLabels(validation, floatModel);
 
         void Report(string stage, double fraction) => progress?.Report(new CrnnExportProgress(stage, fraction));
-        int calibrationCount = Math.Min(options.CalibrationImages, calibration.Count);
-        int validationCount = Math.Min(options.ValidationImages, validation.Count);
-        float[] calibrationInputs = Normalize(calibration, calibrationCount, metadata);
-        float[] validationInputs = Normalize(validation, validationCount, metadata);
-        int[] labels = validationLabels[..validationCount];
+        // Seeded random samples, not the first images: a folder dataset lists its images class by class.
+        int[] calibrationIndices = Sample(calibration.Count, options.CalibrationImages, seed: 1);
+        int[] validationIndices = Sample(validation.Count, options.ValidationImages, seed: 2);
+        int calibrationCount = calibrationIndices.Length, validationCount = validationIndices.Length;
+        float[] calibrationInputs = Normalize(calibration, calibrationIndices, metadata);
+        float[] validationInputs = Normalize(validation, validationIndices, metadata);
+        int[] labels = validationIndices.Select(i => validationLabels[i]).ToArray();
 
         // Calibration: every ReLU that follows a Conv is the output of a quantised convolution.
         var activations = ConvReluOutputs(model);
@@ -161,15 +163,24 @@ public static class CrnnQuantizer
         return result;
     }
 
-    /// <summary>The model's inputs for the first <paramref name="count"/> images, normalised as the recogniser and the ML.NET transform do.</summary>
-    private static float[] Normalize(CharacterDataset data, int count, CrnnModelMetadata metadata)
+    /// <summary><paramref name="wanted"/> distinct indices below <paramref name="total"/> (all of them if fewer), drawn with a fixed seed.</summary>
+    internal static int[] Sample(int total, int wanted, int seed)
+    {
+        var all = Enumerable.Range(0, total).ToArray();
+        if (wanted >= total) return all;
+        new Random(seed).Shuffle(all);
+        return all[..wanted];
+    }
+
+    /// <summary>The model's inputs for the images at <paramref name="indices"/>, normalised as the recogniser and the ML.NET transform do.</summary>
+    private static float[] Normalize(CharacterDataset data, int[] indices, CrnnModelMetadata metadata)
     {
         int size = metadata.Input.Height * metadata.Input.Width;
-        var inputs = new float[count * size];
+        var inputs = new float[indices.Length * size];
         // A normaliser keeps scratch buffers: one per worker thread.
-        Parallel.For(0, count, () => new HandwritingNormalizer(metadata), (i, _, normalizer) =>
+        Parallel.For(0, indices.Length, () => new HandwritingNormalizer(metadata), (i, _, normalizer) =>
         {
-            normalizer.Normalize(data.Image(i), data.Width, data.Height, inputs.AsSpan(i * size, size));
+            normalizer.Normalize(data.Image(indices[i]), data.Width, data.Height, inputs.AsSpan(i * size, size));
             return normalizer;
         }, _ => { });
         return inputs;
@@ -193,6 +204,7 @@ public static class CrnnQuantizer
         using var sessionOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
         using var session = new InferenceSession(probe.ToByteArray(), sessionOptions);
         string inputName = model.Graph.Input[0].Name;
+        using var runOptions = new RunOptions();
         var histograms = activations.Select(a => new ActivationHistogram(a)).ToList();
         int height = (int)model.Graph.Input[0].Type.TensorType.Shape.Dim[2].DimValue, width = (int)model.Graph.Input[0].Type.TensorType.Shape.Dim[3].DimValue;
         for (int pass = 0; pass < 2; pass++)
@@ -203,7 +215,7 @@ public static class CrnnQuantizer
                 int n = Math.Min(batchSize, count - start);
                 using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance,
                     inputs.AsMemory(start * inputSize, n * inputSize), [n, 1, height, width]);
-                using var outputs = session.Run(new RunOptions(), [inputName], [input], activations);
+                using var outputs = session.Run(runOptions, [inputName], [input], activations);
                 for (int i = 0; i < histograms.Count; i++)
                 {
                     var values = outputs[i].GetTensorDataAsSpan<float>();

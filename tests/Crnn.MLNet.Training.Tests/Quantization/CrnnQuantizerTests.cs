@@ -219,6 +219,18 @@ public sealed class CrnnQuantizerTests : IClassFixture<CrnnQuantizerTests.Quanti
     }
 
     [Fact]
+    public void SamplesAreSeededDistinctAndSpreadOverTheSet()
+    {
+        int[] a = CrnnQuantizer.Sample(10_000, 500, seed: 1);
+        Assert.Equal(a, CrnnQuantizer.Sample(10_000, 500, seed: 1));
+        Assert.Equal(500, a.Distinct().Count());
+        Assert.All(a, i => Assert.InRange(i, 0, 9_999));
+        // A set stored class by class (1,000 per class) still gives every class to a sample of 500.
+        Assert.Equal(10, a.Select(i => i / 1_000).Distinct().Count());
+        Assert.Equal(Enumerable.Range(0, 7).ToArray(), CrnnQuantizer.Sample(7, 500, seed: 1));
+    }
+
+    [Fact]
     public void TheFasterRecurrentFormIsKeptOnlyWithinTheTolerance()
     {
         QuantizationCandidate C(CalibrationMethod m, bool dynamic, double accuracy, double speed) =>
