@@ -60,7 +60,10 @@ public abstract class CrnnModelSlot<T> : IDisposable where T : class, IDisposabl
     public int Reloads { get; private set; }
 
     /// <summary>The model now served, held until the lease is disposed.</summary>
+    // The API analyzer takes the nested struct of a generic class for a nullable-oblivious type; it is not.
+#pragma warning disable RS0041
     public Lease Acquire()
+#pragma warning restore RS0041
     {
         while (true)
         {
