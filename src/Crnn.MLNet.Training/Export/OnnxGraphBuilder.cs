@@ -51,19 +51,13 @@ internal sealed class OnnxGraphBuilder
     public string AddInitializer(string name, float[] values, params long[] dims)
     {
         CheckCount(name, values.LongLength, dims);
-        var bytes = new byte[values.Length * sizeof(float)];
-        for (int i = 0; i < values.Length; i++)
-            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), values[i]);
-        return AddTensor(name, TensorProto.Types.DataType.Float, ByteString.CopyFrom(bytes), dims);
+        return AddTensor(name, TensorProto.Types.DataType.Float, LittleEndian(values, sizeof(float), BinaryPrimitives.WriteSingleLittleEndian), dims);
     }
 
     /// <summary>An int64 initializer (shapes for Reshape), stored little-endian in <c>raw_data</c>.</summary>
     public string AddInt64Initializer(string name, long[] values)
     {
-        var bytes = new byte[values.Length * sizeof(long)];
-        for (int i = 0; i < values.Length; i++)
-            BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * sizeof(long)), values[i]);
-        return AddTensor(name, TensorProto.Types.DataType.Int64, ByteString.CopyFrom(bytes), values.Length);
+        return AddTensor(name, TensorProto.Types.DataType.Int64, LittleEndian(values, sizeof(long), BinaryPrimitives.WriteInt64LittleEndian), values.Length);
     }
 
     /// <summary>An int8 initializer (quantised weights and their zero points).</summary>
@@ -84,10 +78,7 @@ internal sealed class OnnxGraphBuilder
     public string AddInt32Initializer(string name, int[] values, params long[] dims)
     {
         CheckCount(name, values.LongLength, dims);
-        var bytes = new byte[values.Length * sizeof(int)];
-        for (int i = 0; i < values.Length; i++)
-            BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(i * sizeof(int)), values[i]);
-        return AddTensor(name, TensorProto.Types.DataType.Int32, ByteString.CopyFrom(bytes), dims);
+        return AddTensor(name, TensorProto.Types.DataType.Int32, LittleEndian(values, sizeof(int), BinaryPrimitives.WriteInt32LittleEndian), dims);
     }
 
     /// <summary>An initializer taken as it is (copied from another model).</summary>
@@ -95,6 +86,16 @@ internal sealed class OnnxGraphBuilder
     {
         Define(tensor.Name);
         Graph.Initializer.Add(tensor);
+    }
+
+    private delegate void ValueWriter<T>(Span<byte> destination, T value);
+
+    /// <summary>The values one after the other, each <paramref name="size"/> bytes little-endian (ONNX's <c>raw_data</c> layout).</summary>
+    private static ByteString LittleEndian<T>(T[] values, int size, ValueWriter<T> write)
+    {
+        var bytes = new byte[values.Length * size];
+        for (int i = 0; i < values.Length; i++) write(bytes.AsSpan(i * size), values[i]);
+        return ByteString.CopyFrom(bytes);
     }
 
     private string AddTensor(string name, TensorProto.Types.DataType type, ByteString raw, params long[] dims)
