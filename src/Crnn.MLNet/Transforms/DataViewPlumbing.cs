@@ -24,6 +24,16 @@ internal abstract class CrnnRowMapper
     /// <summary>Getters for the added columns (null where inactive). <paramref name="disposer"/> runs when the row is done.</summary>
     public abstract Delegate?[] CreateGetters(DataViewRow input, Func<int, bool> activeAdded, out Action? disposer);
 
+    /// <summary>Indices of the input columns a row needs for the output columns marked in <paramref name="active"/>: the active
+    /// input columns themselves and what the active added columns depend on, in order.</summary>
+    public int[] InputsNeeded(bool[] active)
+    {
+        int nIn = InputSchema.Count;
+        var needed = new HashSet<int>(Dependencies(i => active[nIn + i]).Select(c => c.Index));
+        for (int i = 0; i < nIn; i++) if (active[i]) needed.Add(i);
+        return needed.Order().ToArray();
+    }
+
     private DataViewSchema? _outputSchema;
 
     public DataViewSchema OutputSchema => _outputSchema ??= BuildOutputSchema();
@@ -56,58 +66,67 @@ internal sealed class CrnnMappedDataView : IDataView
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
     {
         var active = ActiveColumns.From(Schema, columnsNeeded);
-        int nIn = _mapper.InputSchema.Count;
-        Func<int, bool> activeAdded = i => active[nIn + i];
-        var needed = new HashSet<int>(_mapper.Dependencies(activeAdded).Select(c => c.Index));
-        for (int i = 0; i < nIn; i++) if (active[i]) needed.Add(i);
-        var cursor = _source.GetRowCursor(needed.Select(i => _source.Schema[i]), rand);
-        return new CrnnMappedCursor(this, cursor, _mapper, active);
+        var cursor = _source.GetRowCursor(_mapper.InputsNeeded(active).Select(i => _source.Schema[i]), rand);
+        return new CrnnMappedCursor(this, cursor, new MappedColumns(_mapper, cursor, active));
     }
 
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
         => [GetRowCursor(columnsNeeded, rand)];
 
-    private sealed class CrnnMappedCursor : DataViewRowCursor
+    private sealed class CrnnMappedCursor(CrnnMappedDataView parent, DataViewRowCursor input, MappedColumns columns) : DataViewRowCursor
     {
-        private readonly CrnnMappedDataView _parent;
-        private readonly DataViewRowCursor _input;
-        private readonly bool[] _active;
-        private readonly Delegate?[] _getters;
-        private readonly Action? _disposer;
-        private readonly int _nIn;
-
-        public CrnnMappedCursor(CrnnMappedDataView parent, DataViewRowCursor input, CrnnRowMapper mapper, bool[] active)
-        {
-            _parent = parent;
-            _input = input;
-            _active = active;
-            _nIn = mapper.InputSchema.Count;
-            _getters = mapper.CreateGetters(input, i => active[_nIn + i], out _disposer);
-        }
-
-        public override DataViewSchema Schema => _parent.Schema;
-        public override long Position => _input.Position;
-        public override long Batch => _input.Batch;
-        public override bool MoveNext() => _input.MoveNext();
-        public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
-        public override bool IsColumnActive(DataViewSchema.Column column) => _active[column.Index];
-
-        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
-        {
-            if (column.Index < _nIn) return _input.GetGetter<TValue>(_input.Schema[column.Index]);
-            return ActiveColumns.Typed<TValue>(_getters[column.Index - _nIn], Schema[column.Index]);
-        }
+        public override DataViewSchema Schema => parent.Schema;
+        public override long Position => input.Position;
+        public override long Batch => input.Batch;
+        public override bool MoveNext() => input.MoveNext();
+        public override ValueGetter<DataViewRowId> GetIdGetter() => input.GetIdGetter();
+        public override bool IsColumnActive(DataViewSchema.Column column) => columns.IsActive(column);
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) => columns.Getter<TValue>(column);
 
         protected override void Dispose(bool disposing)
         {
             if (disposing)
             {
-                _disposer?.Invoke();
-                _input.Dispose();
+                columns.Dispose();
+                input.Dispose();
             }
             base.Dispose(disposing);
         }
     }
+}
+
+/// <summary>
+/// The columns of one mapped row, shared by the cursor and the row-to-row mapper's row: input columns pass through,
+/// added ones come from the mapper's getters.
+/// </summary>
+internal sealed class MappedColumns : IDisposable
+{
+    private readonly CrnnRowMapper _mapper;
+    private readonly DataViewRow _input;
+    private readonly bool[] _active;
+    private readonly Delegate?[] _getters;
+    private readonly Action? _disposer;
+    private readonly int _nIn;
+
+    public MappedColumns(CrnnRowMapper mapper, DataViewRow input, bool[] active)
+    {
+        _mapper = mapper;
+        _input = input;
+        _active = active;
+        _nIn = mapper.InputSchema.Count;
+        _getters = mapper.CreateGetters(input, i => active[_nIn + i], out _disposer);
+    }
+
+    public bool IsActive(DataViewSchema.Column column) => _active[column.Index];
+
+    public ValueGetter<TValue> Getter<TValue>(DataViewSchema.Column column)
+    {
+        if (column.Index < _nIn) return _input.GetGetter<TValue>(_input.Schema[column.Index]);
+        return ActiveColumns.Typed<TValue>(_getters[column.Index - _nIn], _mapper.OutputSchema[column.Index]);
+    }
+
+    /// <summary>Runs the getters' disposer (the input row belongs to whoever created it).</summary>
+    public void Dispose() => _disposer?.Invoke();
 }
 
 /// <summary>A <see cref="CrnnRowMapper"/> as ML.NET's <see cref="IRowToRowMapper"/> (for prediction engines and chains).</summary>
@@ -123,51 +142,27 @@ internal sealed class CrnnRowToRowMapper : IRowToRowMapper
     public IEnumerable<DataViewSchema.Column> GetDependencies(IEnumerable<DataViewSchema.Column> dependingColumns)
     {
         var active = ActiveColumns.From(OutputSchema, dependingColumns);
-        int nIn = InputSchema.Count;
-        var needed = new HashSet<int>(_mapper.Dependencies(i => active[nIn + i]).Select(c => c.Index));
-        for (int i = 0; i < nIn; i++) if (active[i]) needed.Add(i);
-        return needed.OrderBy(i => i).Select(i => InputSchema[i]).ToArray();
+        return _mapper.InputsNeeded(active).Select(i => InputSchema[i]).ToArray();
     }
 
     public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns)
     {
         var active = ActiveColumns.From(OutputSchema, activeColumns);
-        return new Row(this, input, active);
+        return new Row(this, input, new MappedColumns(_mapper, input, active));
     }
 
-    private sealed class Row : DataViewRow
+    private sealed class Row(CrnnRowToRowMapper parent, DataViewRow input, MappedColumns columns) : DataViewRow
     {
-        private readonly CrnnRowToRowMapper _parent;
-        private readonly DataViewRow _input;
-        private readonly bool[] _active;
-        private readonly Delegate?[] _getters;
-        private readonly Action? _disposer;
-        private readonly int _nIn;
-
-        public Row(CrnnRowToRowMapper parent, DataViewRow input, bool[] active)
-        {
-            _parent = parent;
-            _input = input;
-            _active = active;
-            _nIn = parent.InputSchema.Count;
-            _getters = parent._mapper.CreateGetters(input, i => active[_nIn + i], out _disposer);
-        }
-
-        public override DataViewSchema Schema => _parent.OutputSchema;
-        public override long Position => _input.Position;
-        public override long Batch => _input.Batch;
-        public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
-        public override bool IsColumnActive(DataViewSchema.Column column) => _active[column.Index];
-
-        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
-        {
-            if (column.Index < _nIn) return _input.GetGetter<TValue>(_input.Schema[column.Index]);
-            return ActiveColumns.Typed<TValue>(_getters[column.Index - _nIn], Schema[column.Index]);
-        }
+        public override DataViewSchema Schema => parent.OutputSchema;
+        public override long Position => input.Position;
+        public override long Batch => input.Batch;
+        public override ValueGetter<DataViewRowId> GetIdGetter() => input.GetIdGetter();
+        public override bool IsColumnActive(DataViewSchema.Column column) => columns.IsActive(column);
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) => columns.Getter<TValue>(column);
 
         protected override void Dispose(bool disposing)
         {
-            if (disposing) _disposer?.Invoke();
+            if (disposing) columns.Dispose();
             base.Dispose(disposing);
         }
     }
