@@ -100,8 +100,7 @@ public static class CrnnImageDecoder
             var header = codec.Info;
             int w = header.Width, h = header.Height;
             if (w <= 0 || h <= 0) throw new InvalidDataException($"{source}: the image header gives an empty size {w}x{h}.");
-            if ((long)w * h > maxPixels)
-                throw new InvalidDataException($"{source}: the image is {w}x{h} = {(long)w * h} pixels, more than the limit of {maxPixels} (option MaxImagePixels).");
+            CheckPixelCount(w, h, maxPixels, source);
             // Whatever the option says, 4 bytes per pixel must fit one array.
             if ((long)w * h > MaxDecodablePixels)
                 throw new InvalidDataException($"{source}: the image is {w}x{h} = {(long)w * h} pixels, more than the {MaxDecodablePixels} this decoder can hold.");
@@ -147,4 +146,11 @@ public static class CrnnImageDecoder
         SKCodecResult.ErrorInInput => "corrupt data",
         _ => $"unrecognised format or corrupt data: {r}",
     };
+
+    /// <summary>Refuses an image of more than <paramref name="maxPixels"/> pixels, naming it and the option.</summary>
+    internal static void CheckPixelCount(long width, long height, long maxPixels, string source)
+    {
+        if (width * height > maxPixels)
+            throw new InvalidDataException($"{source}: the image is {width}x{height} = {width * height} pixels, more than the limit of {maxPixels} (option MaxImagePixels).");
+    }
 }

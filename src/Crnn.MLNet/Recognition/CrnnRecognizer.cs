@@ -274,9 +274,8 @@ public sealed class CrnnRecognizer : IDisposable
         public void FromImage(MLImage image, string source)
         {
             ArgumentNullException.ThrowIfNull(image);
-            if ((long)image.Width * image.Height > _owner.Options.MaxImagePixels)
-                throw new InvalidDataException($"{source}: the image is {image.Width}x{image.Height} pixels, more than the limit of {_owner.Options.MaxImagePixels}.");
-            Normalizer(null).NormalizeColor(image.Pixels, image.Width, image.Height, image.PixelFormat == MLPixelFormat.Bgra32, Input(Slot));
+            var pixels = MLImagePixels.Checked(image, source, _owner.Options.MaxImagePixels);
+            Normalizer(null).NormalizeColor(pixels, image.Width, image.Height, image.PixelFormat == MLPixelFormat.Bgra32, Input(Slot));
         }
 
         public CrnnPrediction[] Score(int count, IReadOnlyList<string> labels)

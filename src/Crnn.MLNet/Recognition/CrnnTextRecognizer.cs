@@ -273,9 +273,8 @@ public sealed class CrnnTextRecognizer : IDisposable
         public CrnnLineInput FromImage(MLImage image, string source)
         {
             ArgumentNullException.ThrowIfNull(image);
-            if ((long)image.Width * image.Height > owner.Options.MaxImagePixels)
-                throw new InvalidDataException($"{source}: the image is {image.Width}x{image.Height} pixels, more than the limit of {owner.Options.MaxImagePixels} (option MaxImagePixels).");
-            return Normalizer.NormalizeColor(image.Pixels, image.Width, image.Height, image.PixelFormat == MLPixelFormat.Bgra32);
+            var pixels = MLImagePixels.Checked(image, source, owner.Options.MaxImagePixels);
+            return Normalizer.NormalizeColor(pixels, image.Width, image.Height, image.PixelFormat == MLPixelFormat.Bgra32);
         }
     }
 }

@@ -156,11 +156,7 @@ public sealed class CrnnNormalizingTransformer : ITransformer
                         string where = $"column '{_column}', row {_row.Position}";
                         if (image is null) throw new InvalidDataException($"{where}: the image is missing (null).");
                         string source = string.IsNullOrEmpty(image.Tag) ? where : image.Tag;
-                        if ((long)image.Width * image.Height > _parent.Options.MaxImagePixels)
-                            throw new InvalidDataException($"{source}: the image is {image.Width}x{image.Height} pixels, more than the limit of {_parent.Options.MaxImagePixels} (option MaxImagePixels).");
-                        ReadOnlySpan<byte> pixels;
-                        try { pixels = image.Pixels; }
-                        catch (InvalidOperationException e) { throw new InvalidDataException($"{source}: the image has no pixel data ({e.Message}).", e); }
+                        var pixels = MLImagePixels.Checked(image, source, _parent.Options.MaxImagePixels);
                         _normalizer.NormalizeColor(pixels, image.Width, image.Height, image.PixelFormat == MLPixelFormat.Bgra32, _output);
                     };
                     break;

@@ -44,6 +44,17 @@ public class LimitTests
         Refused(() => recognizer.Predict(path), path, "option MaxImagePixels");
     }
 
+    /// <summary>An in-memory MLImage over the limit is refused by the recogniser with the same message as a file.</summary>
+    [Fact]
+    public void An_MLImage_over_the_limit_is_refused_by_name_and_option()
+    {
+        using var image = Microsoft.ML.Data.MLImage.CreateFromPixels(200, 100, Microsoft.ML.Data.MLPixelFormat.Bgra32, new byte[200 * 100 * 4]);
+        using var recognizer = new CrnnRecognizer(CrnnOnnxModel.FromBytes(TestModels.Build(), "tiny"),
+            new CrnnRecognizerOptions { MaxImagePixels = 10_000 }, ownsModel: true);
+        var e = Assert.Throws<InvalidDataException>(() => recognizer.Predict(image));
+        Assert.Contains("200x100 = 20000 pixels, more than the limit of 10000 (option MaxImagePixels)", e.Message);
+    }
+
     [Fact]
     public void Regression_huge_header_with_an_unlimited_option_is_refused_not_overflowed()
     {
