@@ -195,10 +195,42 @@ public class PipelineTests
         var ml = new MLContext(1);
         var expected = set.ExpectedForPixels();
         var data = ml.Data.LoadFromEnumerable(set.Pixels.Select((p, i) => new BytePixelRow { Image = p, Label = (uint)RawOrt.ArgMax(expected[i]) }).Reverse().ToArray());
-        var pipeline = ml.Transforms.Conversion.MapLabelsToCrnnKeys(TestModels.Digits, "Label", inputSchema: data.Schema)
+        var pipeline = ml.Transforms.Conversion.MapLabelsToCrnnKeys(TestModels.Digits, "Label")
             .Append(ml.Transforms.CrnnClassifier(set.ModelPath));
         var metrics = ml.MulticlassClassification.Evaluate(pipeline.Fit(data).Transform(data), "Label");
         Assert.Equal(1.0, metrics.MicroAccuracy, 6);
+    }
+
+    /// <summary>A label column that is already a key (in order of appearance, as MapValueToKey makes it) is mapped by its text.</summary>
+    [Fact]
+    public void Key_labels_map_by_their_text_decided_when_fitted()
+    {
+        using var set = new DigitSet(count: 20);
+        var ml = new MLContext(1);
+        var expected = set.ExpectedForPixels();
+        var rows = set.Pixels.Select((p, i) => new BytePixelRow { Image = p, Label = (uint)RawOrt.ArgMax(expected[i]) }).Reverse().ToArray();
+        var data = ml.Data.LoadFromEnumerable(rows);
+        // Numbers -> text -> keys in order of appearance: key k is NOT the model's class k here.
+        var keyed = ml.Transforms.Conversion.ConvertType("LabelText", "Label", Microsoft.ML.Data.DataKind.String)
+            .Append(ml.Transforms.Conversion.MapValueToKey("LabelKey", "LabelText")).Fit(data).Transform(data);
+        var mapping = ml.Transforms.Conversion.MapLabelsToCrnnKeys(TestModels.Digits, "Label", "LabelKey");
+        Assert.Contains(mapping.GetOutputSchema(Crnn.MLNet.Transforms.SchemaShapes.From(keyed.Schema)), c => c.Name == "Label" && c.IsKey);
+        var pipeline = mapping.Append(ml.Transforms.CrnnClassifier(set.ModelPath));
+        var metrics = ml.MulticlassClassification.Evaluate(pipeline.Fit(keyed).Transform(keyed), "Label");
+        Assert.Equal(1.0, metrics.MicroAccuracy, 6);
+    }
+
+    [Fact]
+    public void A_missing_or_vector_label_column_is_named_when_fitted()
+    {
+        var ml = new MLContext(1);
+        var data = ml.Data.LoadFromEnumerable(new[] { new FloatPixelRow { Image = new float[784], Label = "7" } });
+        var missing = ml.Transforms.Conversion.MapLabelsToCrnnKeys(TestModels.Digits, "Digit");
+        Assert.Contains("column 'Digit': not found", Assert.Throws<ArgumentOutOfRangeException>(() => missing.Fit(data)).Message);
+        Assert.Contains("column 'Digit': not found", Assert.Throws<ArgumentOutOfRangeException>(() => missing.GetOutputSchema(Crnn.MLNet.Transforms.SchemaShapes.From(data.Schema))).Message);
+        var vector = ml.Transforms.Conversion.MapLabelsToCrnnKeys(TestModels.Digits, "Out", "Image");
+        Assert.Contains("column 'Image': expected a label", Assert.Throws<ArgumentOutOfRangeException>(() => vector.GetOutputSchema(Crnn.MLNet.Transforms.SchemaShapes.From(data.Schema))).Message);
+        Assert.Contains("column 'Image': expected a label", Assert.Throws<ArgumentOutOfRangeException>(() => vector.Fit(data)).Message);
     }
 
     [Fact]

@@ -187,42 +187,23 @@ public static class CrnnCatalog
     /// <summary>
     /// Maps a label column (text such as "7", a number, or a key with text key values) onto the model's classes by label
     /// TEXT: key k = the model's class k, key values = the model's labels. Labels not among the model's become the
-    /// missing key (0). Use before <c>mlContext.MulticlassClassification.Evaluate</c>.
+    /// missing key (0). Use before <c>mlContext.MulticlassClassification.Evaluate</c>. The column's type is read from the
+    /// data the estimator is fitted on.
     /// </summary>
     public static IEstimator<ITransformer> MapLabelsToCrnnKeys(this TransformsCatalog.ConversionTransforms catalog,
-        IReadOnlyList<string> modelLabels, string outputColumnName, string? inputColumnName = null, DataViewSchema? inputSchema = null)
+        IReadOnlyList<string> modelLabels, string outputColumnName, string? inputColumnName = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(modelLabels);
-        inputColumnName ??= outputColumnName;
-        var ml = new MLContext();
-        var keyData = ml.Data.LoadFromEnumerable(modelLabels.Select(l => new LabelText { Label = l }).ToArray());
-        var type = inputSchema?.GetColumnOrNull(inputColumnName)?.Type;
-        const string text = "CrnnLabelText";
-        IEstimator<ITransformer>? toText = type switch
-        {
-            null or TextDataViewType => null,
-            KeyDataViewType => ml.Transforms.Conversion.MapKeyToValue(text, inputColumnName),
-            NumberDataViewType => ml.Transforms.Conversion.ConvertType(text, inputColumnName, DataKind.String),
-            _ => throw new ArgumentOutOfRangeException(nameof(inputSchema), $"column '{inputColumnName}': expected a label as text, number or key with text key values, got {type}."),
-        };
-        if (toText is null)
-            return ml.Transforms.Conversion.MapValueToKey(outputColumnName, inputColumnName, keyData: keyData);
-        return toText
-            .Append(ml.Transforms.Conversion.MapValueToKey(outputColumnName, text, keyData: keyData))
-            .Append(ml.Transforms.DropColumns(text));
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputColumnName);
+        return new CrnnLabelKeyEstimator(modelLabels, outputColumnName, inputColumnName ?? outputColumnName);
     }
 
-    /// <inheritdoc cref="MapLabelsToCrnnKeys(TransformsCatalog.ConversionTransforms, IReadOnlyList{string}, string, string?, DataViewSchema?)"/>
+    /// <inheritdoc cref="MapLabelsToCrnnKeys(TransformsCatalog.ConversionTransforms, IReadOnlyList{string}, string, string?)"/>
     public static IEstimator<ITransformer> MapLabelsToCrnnKeys(this TransformsCatalog.ConversionTransforms catalog,
-        CrnnOnnxModel model, string outputColumnName, string? inputColumnName = null, DataViewSchema? inputSchema = null)
+        CrnnOnnxModel model, string outputColumnName, string? inputColumnName = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return catalog.MapLabelsToCrnnKeys(model.Labels, outputColumnName, inputColumnName, inputSchema);
-    }
-
-    private sealed class LabelText
-    {
-        public string Label { get; set; } = "";
+        return catalog.MapLabelsToCrnnKeys(model.Labels, outputColumnName, inputColumnName);
     }
 }
