@@ -3,6 +3,7 @@ using System.Text.Json;
 using Crnn.MLNet.Model;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Transforms;
 using Microsoft.ML.Transforms.Onnx;
 
 namespace Crnn.MLNet.Transforms;
@@ -58,12 +59,24 @@ public static class CrnnModel
         return changed ? new TransformerChain<ITransformer>(rebuilt.ToArray()) : t;
     }
 
-    // A saved scorer is a chain holding an OnnxTransformer whose model carries our scorer metadata.
+    /// <summary>
+    /// A saved scorer is the chain <see cref="CrnnSavedForms.SaveScorer"/> writes — copy the input to the ONNX input,
+    /// the OnnxTransformer, copies of its outputs to the score/logits columns, one drop — whose ONNX model carries our
+    /// scorer metadata. Both are checked: the shape, then the metadata (a chain of the same shape around another ONNX
+    /// model stays as it is).
+    /// </summary>
+    internal static bool HasScorerShape(IReadOnlyList<ITransformer> items) =>
+        items.Count is >= 3 and <= 5
+        && items[0] is ColumnCopyingTransformer
+        && items[1] is OnnxTransformer
+        && items[^1] is ColumnSelectingTransformer
+        && items.Skip(2).Take(items.Count - 3).All(i => i is ColumnCopyingTransformer);
+
     private static CrnnScoringTransformer? TryScorer(MLContext ml, List<ITransformer> items, DataViewSchema schema)
     {
-        var onnx = items.OfType<OnnxTransformer>().ToList();
-        if (onnx.Count != 1 || items.Count > 5) return null;
-        byte[]? bytes = OnnxBytes(ml, onnx[0]);
+        if (!HasScorerShape(items)) return null;
+        var onnx = (OnnxTransformer)items[1];
+        byte[]? bytes = OnnxBytes(ml, onnx);
         if (bytes is null) return null;
         CrnnOnnxModel model;
         try
@@ -84,7 +97,7 @@ public static class CrnnModel
         var options = new CrnnScorerOptions(config.Input, config.Score, config.Logits, config.BatchSize);
         var scorer = new CrnnScoringTransformer(model, options, schema, ownsModel: true);
         // The saved form's OnnxTransformer is replaced, not kept: close its ONNX Runtime session now.
-        onnx[0].Dispose();
+        onnx.Dispose();
         return scorer;
     }
 
