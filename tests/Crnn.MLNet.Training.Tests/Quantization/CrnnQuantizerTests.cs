@@ -115,7 +115,8 @@ public sealed class CrnnQuantizerTests : IClassFixture<CrnnQuantizerTests.Quanti
         var (accuracy, agreement, maxDelta) = Compare(pq, pf, labels, 10);
         Assert.True(accuracy >= 0.9965, $"int8 MNIST test accuracy {accuracy:P2} (float {floatAccuracy:P2}) is below 99.65%");
         Assert.True(agreement >= 0.998, $"int8 agrees with float on {agreement:P2} of MNIST test images");
-        Assert.True(maxDelta < 0.75, $"largest probability change {maxDelta:F3}");
+        // Measured on the shipped int8 file: 99.99% agreement, largest change 0.048.
+        Assert.True(maxDelta < 0.25, $"largest probability change {maxDelta:F3}");
     }
 
     /// <summary>
@@ -134,7 +135,8 @@ public sealed class CrnnQuantizerTests : IClassFixture<CrnnQuantizerTests.Quanti
         var pr = Probabilities(reference, inputs, labels.Length, 10);
         var (_, agreement, maxDelta) = Compare(pf, pr, labels, 10);
         Assert.True(agreement >= 0.999, $"fused int8 kernels agree with the unfused QDQ arithmetic on {agreement:P2} of MNIST test images");
-        Assert.True(maxDelta < 0.5, $"largest probability difference between fused and unfused int8: {maxDelta:F3}");
+        // Measured on the shipped int8 file: 100% agreement, largest difference 0.007 (requantisation rounding).
+        Assert.True(maxDelta < 0.05, $"largest probability difference between fused and unfused int8: {maxDelta:F3}");
     }
 
     [MnistFact]
