@@ -126,7 +126,6 @@ public sealed class HandwritingNormalizer
     private void NormalizeUnframed(ReadOnlySpan<float> gray, int w, int h, Span<float> destination)
     {
         var (scale, offset) = Affine(invert: false);
-        int t = Math.Max(1, Math.Min(w, h) / 16), side = Math.Min(t, w);
         float border = 0;
         long counted = 0;
         var vs = new Vector<float>(scale);
@@ -141,16 +140,9 @@ public sealed class HandwritingNormalizer
                     (new Vector<float>(row.Slice(x)) * vs + vo).CopyTo(dest.Slice(x));
             for (; x < w; x++) dest[x] = row[x] * scale + offset;
             if (Polarity != InkPolarity.Auto) continue;
-            if (y < t || y >= h - t)
-            {
-                border += Sum(row);
-                counted += w;
-            }
-            else
-            {
-                border += Sum(row[..side]) + Sum(row[(w - side)..]);
-                counted += 2 * side;
-            }
+            var (left, right) = BorderOfRow(y, w, h);
+            border += Sum(row[..left]) + Sum(row[(w - right)..]);
+            counted += left + right;
         }
         bool invert = Polarity switch
         {
@@ -188,20 +180,16 @@ public sealed class HandwritingNormalizer
         long n = (long)width * height;
         if (length < n) throw new ArgumentException($"a {width}x{height} image needs {n} pixels, got {length}.");
         if (destination.Length < OutputSize) throw new ArgumentException($"destination holds {destination.Length} floats, needs {OutputSize}.");
-        if (width != _width || height != _height)
+        if (Framing == CharacterFraming.None && (width != _width || height != _height))
             throw new ArgumentException($"framing 'None' needs images of the model's input size {_width}x{_height}, got {width}x{height}; use framing 'Fit'.");
     }
 
     private Span<float> Prepare(int width, int height, int length, Span<float> destination)
     {
-        if (width <= 0 || height <= 0) throw new ArgumentException($"image size must be positive, got {width}x{height}.");
-        long n = (long)width * height;
-        if (length < n) throw new ArgumentException($"a {width}x{height} image needs {n} pixels, got {length}.");
-        if (destination.Length < OutputSize) throw new ArgumentException($"destination holds {destination.Length} floats, needs {OutputSize}.");
-        if (Framing == CharacterFraming.None && (width != _width || height != _height))
-            throw new ArgumentException($"framing 'None' needs images of the model's input size {_width}x{_height}, got {width}x{height}; use framing 'Fit'.");
-        Grow(ref _gray, (int)n);
-        return _gray.AsSpan(0, (int)n);
+        Check(width, height, length, destination);
+        int n = width * height;
+        Grow(ref _gray, n);
+        return _gray.AsSpan(0, n);
     }
 
     private void Finish(int w, int h, Span<float> dest)
@@ -305,47 +293,44 @@ public sealed class HandwritingNormalizer
         }
     }
 
+    /// <summary>
+    /// The border frame, about 1/16 of the smaller side thick (at least one pixel), on row <paramref name="y"/>: how many
+    /// pixels it takes from the left end and from the right end (a whole row near the top or bottom: all from the left).
+    /// </summary>
+    private static (int Left, int Right) BorderOfRow(int y, int w, int h)
+    {
+        int t = Math.Max(1, Math.Min(w, h) / 16);
+        if (y < t || y >= h - t) return (w, 0);
+        int side = Math.Min(t, w);
+        return (side, side);
+    }
+
     internal static float BorderMean(ReadOnlySpan<float> g, int w, int h)
     {
-        // A frame about 1/16 of the smaller side thick (at least one pixel).
-        int t = Math.Max(1, Math.Min(w, h) / 16), side = Math.Min(t, w);
-        float sum = 0;
+        double sum = 0;
         long n = 0;
         for (int y = 0; y < h; y++)
         {
             var row = g.Slice(y * w, w);
-            if (y < t || y >= h - t)
-            {
-                sum += Sum(row);
-                n += w;
-            }
-            else
-            {
-                sum += Sum(row[..side]) + Sum(row[(w - side)..]);
-                n += 2 * side;
-            }
+            var (left, right) = BorderOfRow(y, w, h);
+            foreach (float v in row[..left]) sum += v;
+            foreach (float v in row[(w - right)..]) sum += v;
+            n += left + right;
         }
-        return n == 0 ? 0 : sum / n;
+        return n == 0 ? 0 : (float)(sum / n);
     }
 
     /// <summary><see cref="BorderMean(ReadOnlySpan{float}, int, int)"/> of 8-bit pixels (0..255).</summary>
     private static float BorderMean(ReadOnlySpan<byte> g, int w, int h)
     {
-        int t = Math.Max(1, Math.Min(w, h) / 16), side = Math.Min(t, w);
         long sum = 0, n = 0;
         for (int y = 0; y < h; y++)
         {
             var row = g.Slice(y * w, w);
-            if (y < t || y >= h - t)
-            {
-                foreach (byte v in row) sum += v;
-                n += w;
-            }
-            else
-            {
-                for (int x = 0; x < side; x++) sum += row[x] + row[w - 1 - x];
-                n += 2 * side;
-            }
+            var (left, right) = BorderOfRow(y, w, h);
+            foreach (byte v in row[..left]) sum += v;
+            foreach (byte v in row[(w - right)..]) sum += v;
+            n += left + right;
         }
         return n == 0 ? 0 : (float)sum / n;
     }
