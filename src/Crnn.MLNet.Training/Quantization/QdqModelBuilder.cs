@@ -29,13 +29,13 @@ internal static class QdqModelBuilder
         var initializers = source.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
         var g = new OnnxGraphBuilder(source.Name);
         g.Graph.DocString = source.DocString;
-        var quantised = new Dictionary<string, Scale>(StringComparer.Ordinal);   // float tensor -> its Q/DQ parameters
-        var use = new Dictionary<string, string>(StringComparer.Ordinal);        // float tensor -> the DQ output that replaces it
+        // Float tensor -> its Q/DQ parameters; readers of a quantised tensor read its DQ output, Dequantized(tensor).
+        var quantised = new Dictionary<string, Scale>(StringComparer.Ordinal);
 
         string Ref(string name)
         {
             if (name.Length == 0) return name;
-            if (use.TryGetValue(name, out string? replaced)) return replaced;
+            if (quantised.ContainsKey(name)) return Dequantized(name);
             if (!g.IsDefined(name) && initializers.TryGetValue(name, out var init)) g.AddInitializer(init.Clone());
             return name;
         }
@@ -43,9 +43,8 @@ internal static class QdqModelBuilder
         void AddQdq(string tensor, Scale scale)
         {
             g.AddNode("QuantizeLinear", $"{tensor}.quantize", [tensor, scale.ScaleName, scale.ZeroPointName], [$"{tensor}.q"]);
-            g.AddNode("DequantizeLinear", $"{tensor}.dequantize", [$"{tensor}.q", scale.ScaleName, scale.ZeroPointName], [$"{tensor}.dq"]);
+            g.AddNode("DequantizeLinear", $"{tensor}.dequantize", [$"{tensor}.q", scale.ScaleName, scale.ZeroPointName], [Dequantized(tensor)]);
             quantised[tensor] = scale;
-            use[tensor] = $"{tensor}.dq";
         }
 
         Scale NewScale(string tensor, float scale, byte zeroPoint)
@@ -72,7 +71,7 @@ internal static class QdqModelBuilder
             switch (node.OpType)
             {
                 case "Conv" when quantised.TryGetValue(first, out var xScale) && node.Input.Count >= 2 && initializers.ContainsKey(node.Input[1]):
-                    AddConv(g, node, use[first], xScale.Value, initializers, weightBits);
+                    AddConv(g, node, Dequantized(first), xScale.Value, initializers, weightBits);
                     break;
                 case "Relu" when thresholds.TryGetValue(node.Output[0], out float threshold):
                     Copy(g, node, Ref);
@@ -107,6 +106,8 @@ internal static class QdqModelBuilder
         result.MetadataProps.AddRange(model.MetadataProps.Select(p => p.Clone()));
         return result;
     }
+
+    private static string Dequantized(string tensor) => $"{tensor}.dq";
 
     /// <summary>The Q/DQ parameters of one tensor: initializer names, and the scale's value.</summary>
     private sealed record Scale(string ScaleName, string ZeroPointName, float Value);
