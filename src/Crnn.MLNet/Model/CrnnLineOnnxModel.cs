@@ -24,6 +24,7 @@ public sealed class CrnnLineOnnxModel : IDisposable
     private CrnnLineOnnxModel(byte[] modelBytes, string source, CrnnSessionOptions? options)
     {
         Source = source;
+        ModelBytes = modelBytes;
         options ??= CrnnSessionOptions.Default;
         var limits = options.Limits ?? CrnnModelLimits.Default;
         limits.Check();
@@ -72,6 +73,9 @@ public sealed class CrnnLineOnnxModel : IDisposable
 
     /// <summary>The model's self-description.</summary>
     public CrnnLineModelMetadata Metadata { get; }
+
+    /// <summary>The ONNX bytes (for the saved form of the ML.NET text recogniser).</summary>
+    internal byte[] ModelBytes { get; }
 
     /// <summary>Where ONNX Runtime runs this model: the requested <see cref="CrnnSessionOptions.Device"/>, or the CPU after a fallback.</summary>
     public CrnnDevice Device { get; }

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text.Json;
 using Crnn.MLNet.Model;
+using Crnn.MLNet.Transforms.SavedForm;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;

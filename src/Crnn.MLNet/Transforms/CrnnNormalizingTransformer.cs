@@ -1,5 +1,6 @@
 using Crnn.MLNet.Imaging;
 using Crnn.MLNet.Model;
+using Crnn.MLNet.Transforms.SavedForm;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
@@ -129,20 +130,17 @@ public sealed class CrnnNormalizingTransformer : ITransformer
             _normalizer = new HandwritingNormalizer(parent.Model.Metadata, parent.Options.Polarity, parent.Framing);
             _output = new float[parent.Model.InputSize];
             int w = parent.Model.InputWidth, h = parent.Model.InputHeight;
+            var input = new ImageInput(parent.Options.MaxImagePixels);
             switch (kind)
             {
                 case CrnnInputKind.Path:
                 {
                     var get = row.GetGetter<ReadOnlyMemory<char>>(column);
                     ReadOnlyMemory<char> path = default;
-                    var gray = new GrayImage();
                     _compute = () =>
                     {
                         get(ref path);
-                        string p = path.ToString();
-                        if (string.IsNullOrWhiteSpace(p)) throw new InvalidDataException($"column '{_column}', row {_row.Position}: the image path is empty.");
-                        CrnnImageDecoder.DecodeFile(p, _parent.Options.MaxImagePixels, gray);
-                        _normalizer.Normalize(gray.Pixels, gray.Width, gray.Height, _output);
+                        input.Character(_normalizer, path.ToString(), Where, _output);
                     };
                     break;
                 }
@@ -153,11 +151,7 @@ public sealed class CrnnNormalizingTransformer : ITransformer
                     _compute = () =>
                     {
                         get(ref image!);
-                        string where = $"column '{_column}', row {_row.Position}";
-                        if (image is null) throw new InvalidDataException($"{where}: the image is missing (null).");
-                        string source = string.IsNullOrEmpty(image.Tag) ? where : image.Tag;
-                        var pixels = MLImagePixels.Checked(image, source, _parent.Options.MaxImagePixels);
-                        _normalizer.NormalizeColor(pixels, image.Width, image.Height, image.PixelFormat == MLPixelFormat.Bgra32, _output);
+                        input.Character(_normalizer, image, Where, _output);
                     };
                     break;
                 }
@@ -190,6 +184,8 @@ public sealed class CrnnNormalizingTransformer : ITransformer
             }
         }
 
+        private string Where => $"column '{_column}', row {_row.Position}";
+
         private void Ensure()
         {
             long pos = _row.Position;
@@ -201,11 +197,7 @@ public sealed class CrnnNormalizingTransformer : ITransformer
             }
             catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException or InvalidOperationException or NotSupportedException)
             {
-                if (_parent.Options.BadImages == BadImageHandling.Throw)
-                {
-                    if (e is InvalidDataException) throw;
-                    throw new InvalidDataException($"column '{_column}', row {pos}: {e.Message}", e);
-                }
+                if (_parent.Options.BadImages == BadImageHandling.Throw) throw ImageInput.Located(e, Where);
                 _error = e.Message;
                 Array.Fill(_output, float.NaN);
             }

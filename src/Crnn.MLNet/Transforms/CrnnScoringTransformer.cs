@@ -1,4 +1,5 @@
 using Crnn.MLNet.Model;
+using Crnn.MLNet.Transforms.SavedForm;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

@@ -2,6 +2,7 @@ using Crnn.MLNet.Decoding;
 using Crnn.MLNet.Imaging;
 using Crnn.MLNet.Model;
 using Crnn.MLNet.Recognition;
+using Crnn.MLNet.Transforms.SavedForm;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
@@ -18,8 +19,8 @@ namespace Crnn.MLNet.Transforms;
 /// dimension). For batched reading of many files use <see cref="CrnnTextRecognizer"/>.</para>
 /// <para>Thread safety: the transformer and its data views may be used from several threads at once; each cursor has
 /// its own scratch buffers. A bad image throws an <see cref="InvalidDataException"/> naming the file or the row.</para>
-/// <para>Saving with <c>mlContext.Model.Save</c> is not supported yet: it throws <see cref="NotSupportedException"/>.
-/// Keep the ONNX file and build the pipeline again.</para>
+/// <para><c>mlContext.Model.Save</c> stores it as ML.NET's own transformers with the line model inside the zip (see
+/// <see cref="CrnnModel"/>); loaded back, it reads the same texts.</para>
 /// </remarks>
 public sealed class CrnnTextRecognizingTransformer : ITransformer, IDisposable
 {
@@ -31,13 +32,15 @@ public sealed class CrnnTextRecognizingTransformer : ITransformer, IDisposable
         Decoder = decoder;
         Options = options;
         _ownsModel = ownsModel;
+        InputSchema = inputSchema;
         InputKind = CheckInput(inputSchema, options.InputColumnName);
     }
 
     public CrnnLineOnnxModel Model { get; }
     public CrnnCtcDecoder Decoder { get; }
     public CrnnTextRecognitionOptions Options { get; }
-    private bool IsPath => InputKind is TextDataViewType;
+    internal DataViewSchema InputSchema { get; }
+    internal bool IsPath => InputKind is TextDataViewType;
     private DataViewType InputKind { get; }
 
     bool ITransformer.IsRowToRowMapper => true;
@@ -52,8 +55,7 @@ public sealed class CrnnTextRecognizingTransformer : ITransformer, IDisposable
 
     IRowToRowMapper ITransformer.GetRowToRowMapper(DataViewSchema inputSchema) => new CrnnRowToRowMapper(new Mapper(this, inputSchema));
 
-    void ICanSaveModel.Save(ModelSaveContext ctx) =>
-        throw new NotSupportedException("the CRNN text recogniser cannot be saved with mlContext.Model.Save yet: keep the line model's ONNX file and build the pipeline again with AppendCrnnTextRecognizer.");
+    void ICanSaveModel.Save(ModelSaveContext ctx) => CrnnSavedForms.SaveTextRecognizer(this, ctx);
 
     public void Dispose()
     {
@@ -128,18 +130,15 @@ public sealed class CrnnTextRecognizingTransformer : ITransformer, IDisposable
             _row = row;
             _column = column.Name;
             _normalizer = new CrnnLineNormalizer(parent.Model.Metadata, parent.Options.Polarity);
+            var input = new ImageInput(parent.Options.MaxImagePixels);
             if (column.Type is TextDataViewType)
             {
                 var get = row.GetGetter<ReadOnlyMemory<char>>(column);
                 ReadOnlyMemory<char> path = default;
-                var gray = new GrayImage();
                 _load = () =>
                 {
                     get(ref path);
-                    string p = path.ToString();
-                    if (string.IsNullOrWhiteSpace(p)) throw new InvalidDataException($"column '{_column}', row {_row.Position}: the image path is empty.");
-                    CrnnImageDecoder.DecodeFile(p, _parent.Options.MaxImagePixels, gray);
-                    return _normalizer.Normalize(gray.Pixels, gray.Width, gray.Height);
+                    return input.Line(_normalizer, path.ToString(), Where);
                 };
             }
             else
@@ -149,14 +148,12 @@ public sealed class CrnnTextRecognizingTransformer : ITransformer, IDisposable
                 _load = () =>
                 {
                     get(ref image!);
-                    string where = $"column '{_column}', row {_row.Position}";
-                    if (image is null) throw new InvalidDataException($"{where}: the image is missing (null).");
-                    string source = string.IsNullOrEmpty(image.Tag) ? where : image.Tag;
-                    var pixels = MLImagePixels.Checked(image, source, _parent.Options.MaxImagePixels);
-                    return _normalizer.NormalizeColor(pixels, image.Width, image.Height, image.PixelFormat == MLPixelFormat.Bgra32);
+                    return input.Line(_normalizer, image, Where);
                 };
             }
         }
+
+        private string Where => $"column '{_column}', row {_row.Position}";
 
         private void Ensure()
         {
@@ -167,9 +164,9 @@ public sealed class CrnnTextRecognizingTransformer : ITransformer, IDisposable
             {
                 line = _load();
             }
-            catch (Exception e) when (e is ArgumentException or IOException)
+            catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException)
             {
-                throw new InvalidDataException($"column '{_column}', row {pos}: {e.Message}", e);
+                throw ImageInput.Located(e, Where);
             }
             var model = _parent.Model;
             int steps = model.TimeSteps(line.Width);

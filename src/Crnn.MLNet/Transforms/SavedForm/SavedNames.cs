@@ -1,0 +1,72 @@
+using Crnn.MLNet.Decoding;
+using Crnn.MLNet.Imaging;
+
+namespace Crnn.MLNet.Transforms.SavedForm;
+
+/// <summary>
+/// The words saved models use for our settings. Written out here, never taken from <c>ToString()</c>: renaming a C#
+/// member must not change a saved file, and a saved file must load after such a rename.
+/// </summary>
+internal static class SavedNames
+{
+    public static string Of(InkPolarity value) => value switch
+    {
+        InkPolarity.Auto => "auto",
+        InkPolarity.DarkOnLight => "dark-on-light",
+        InkPolarity.LightOnDark => "light-on-dark",
+        _ => throw new ArgumentOutOfRangeException(nameof(value), value, "unknown polarity"),
+    };
+
+    public static InkPolarity Polarity(string name) => name switch
+    {
+        "auto" => InkPolarity.Auto,
+        "dark-on-light" => InkPolarity.DarkOnLight,
+        "light-on-dark" => InkPolarity.LightOnDark,
+        _ => throw Unknown("polarity", name),
+    };
+
+    public static string Of(CharacterFraming value) => value switch
+    {
+        CharacterFraming.Fit => "fit",
+        CharacterFraming.None => "none",
+        _ => throw new ArgumentOutOfRangeException(nameof(value), value, "unknown framing"),
+    };
+
+    public static CharacterFraming Framing(string name) => name switch
+    {
+        "fit" => CharacterFraming.Fit,
+        "none" => CharacterFraming.None,
+        _ => throw Unknown("framing", name),
+    };
+
+    public static string Of(BadImageHandling value) => value switch
+    {
+        BadImageHandling.Throw => "throw",
+        BadImageHandling.Skip => "skip",
+        _ => throw new ArgumentOutOfRangeException(nameof(value), value, "unknown bad-image handling"),
+    };
+
+    public static BadImageHandling BadImages(string name) => name switch
+    {
+        "throw" => BadImageHandling.Throw,
+        "skip" => BadImageHandling.Skip,
+        _ => throw Unknown("bad-image handling", name),
+    };
+
+    public static string Of(CrnnCtcDecodingMode value) => value switch
+    {
+        CrnnCtcDecodingMode.Greedy => "greedy",
+        CrnnCtcDecodingMode.BeamSearch => "beam-search",
+        _ => throw new ArgumentOutOfRangeException(nameof(value), value, "unknown decoding mode"),
+    };
+
+    public static CrnnCtcDecodingMode DecodingMode(string name) => name switch
+    {
+        "greedy" => CrnnCtcDecodingMode.Greedy,
+        "beam-search" => CrnnCtcDecodingMode.BeamSearch,
+        _ => throw Unknown("decoding mode", name),
+    };
+
+    private static InvalidDataException Unknown(string what, string name) =>
+        new($"saved CRNN transform: unknown {what} '{name}' (saved by a newer version of Crnn.MLNet?).");
+}
