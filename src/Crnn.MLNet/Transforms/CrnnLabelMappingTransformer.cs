@@ -10,7 +10,7 @@ namespace Crnn.MLNet.Transforms;
 /// (the <c>KeyValues</c> annotation) are the model's labels in class order, and <c>PredictedLabelText</c>.
 /// A row whose scores contain NaN (a skipped bad image) gets the missing key (0) and empty text. Thread-safe.
 /// </summary>
-public sealed class CrnnLabelMappingTransformer : ITransformer
+public sealed class CrnnLabelMappingTransformer : CrnnRowToRowTransformer
 {
     private readonly ReadOnlyMemory<char>[] _labels;
 
@@ -28,19 +28,9 @@ public sealed class CrnnLabelMappingTransformer : ITransformer
     public CrnnLabelMappingOptions Options { get; }
     internal DataViewSchema InputSchema { get; }
 
-    bool ITransformer.IsRowToRowMapper => true;
+    private protected override CrnnRowMapper CreateMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new Mapper(this, inputSchema).OutputSchema;
-
-    public IDataView Transform(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return new CrnnMappedDataView(input, new Mapper(this, input.Schema));
-    }
-
-    IRowToRowMapper ITransformer.GetRowToRowMapper(DataViewSchema inputSchema) => new CrnnRowToRowMapper(new Mapper(this, inputSchema));
-
-    void ICanSaveModel.Save(ModelSaveContext ctx) => CrnnSavedForms.SaveLabelMapping(this, ctx);
+    private protected override void SaveAsStock(ModelSaveContext ctx) => CrnnSavedForms.SaveLabelMapping(this, ctx);
 
     internal static void CheckInput(DataViewSchema schema, string name, int classes)
     {

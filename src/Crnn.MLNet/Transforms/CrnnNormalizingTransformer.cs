@@ -15,7 +15,7 @@ internal enum CrnnInputKind { Path, Image, FloatPixels, BytePixels }
 /// (see <see cref="HandwritingNormalizer"/>). Row by row; thread-safe (each cursor has its own scratch buffers).
 /// Saved by <c>mlContext.Model.Save</c> as ML.NET's own transforms (a custom mapping and an expression), see <see cref="CrnnModel"/>.
 /// </summary>
-public sealed class CrnnNormalizingTransformer : ITransformer
+public sealed class CrnnNormalizingTransformer : CrnnRowToRowTransformer
 {
     internal CrnnNormalizingTransformer(CrnnOnnxModel model, CrnnNormalizerOptions options, DataViewSchema inputSchema)
     {
@@ -33,19 +33,9 @@ public sealed class CrnnNormalizingTransformer : ITransformer
     /// <summary>The framing used for this transformer's input kind.</summary>
     public CharacterFraming Framing => Options.Framing ?? (Kind is CrnnInputKind.FloatPixels or CrnnInputKind.BytePixels ? CharacterFraming.None : CharacterFraming.Fit);
 
-    bool ITransformer.IsRowToRowMapper => true;
+    private protected override CrnnRowMapper CreateMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new Mapper(this, inputSchema).OutputSchema;
-
-    public IDataView Transform(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return new CrnnMappedDataView(input, new Mapper(this, input.Schema));
-    }
-
-    IRowToRowMapper ITransformer.GetRowToRowMapper(DataViewSchema inputSchema) => new CrnnRowToRowMapper(new Mapper(this, inputSchema));
-
-    void ICanSaveModel.Save(ModelSaveContext ctx) => CrnnSavedForms.SaveNormalizer(this, ctx);
+    private protected override void SaveAsStock(ModelSaveContext ctx) => CrnnSavedForms.SaveNormalizer(this, ctx);
 
     internal static string Expected(CrnnOnnxModel model) =>
         $"text (image path), Image (MLImage) or Vector<Single|Byte, {model.InputSize}> ({model.InputWidth}x{model.InputHeight} pixels, 0..255)";

@@ -6,7 +6,7 @@ using Microsoft.ML.Data;
 namespace Crnn.MLNet.Transforms;
 
 /// <summary>
-/// Scores normalised CRNN inputs with ONNX Runtime. <see cref="Transform"/> reads <see cref="CrnnScorerOptions.BatchSize"/>
+/// Scores normalised CRNN inputs with ONNX Runtime. <see cref="CrnnRowToRowTransformer.Transform"/> reads <see cref="CrnnScorerOptions.BatchSize"/>
 /// rows ahead, runs them as one batch and then serves them (pass-through columns of those rows are buffered), with one
 /// ONNX Runtime session per transformer and buffers reused between batches. Prediction engines score row by row.
 /// </summary>
@@ -15,7 +15,7 @@ namespace Crnn.MLNet.Transforms;
 /// Saved by <c>mlContext.Model.Save</c> as ML.NET's <c>OnnxTransformer</c> with the model inside (see <see cref="CrnnModel"/>).
 /// Disposing the transformer closes the ONNX Runtime session when the transformer owns it.
 /// </remarks>
-public sealed class CrnnScoringTransformer : ITransformer, IDisposable
+public sealed class CrnnScoringTransformer : CrnnRowToRowTransformer, IDisposable
 {
     private readonly bool _ownsModel;
 
@@ -33,19 +33,11 @@ public sealed class CrnnScoringTransformer : ITransformer, IDisposable
     public CrnnScorerOptions Options { get; }
     internal DataViewSchema InputSchema { get; }
 
-    bool ITransformer.IsRowToRowMapper => true;
+    private protected override CrnnRowMapper CreateMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new Mapper(this, inputSchema).OutputSchema;
+    private protected override IDataView CreateView(IDataView input, CrnnRowMapper mapper) => new BatchedDataView(this, input, (Mapper)mapper);
 
-    public IDataView Transform(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return new BatchedDataView(this, input, new Mapper(this, input.Schema));
-    }
-
-    IRowToRowMapper ITransformer.GetRowToRowMapper(DataViewSchema inputSchema) => new CrnnRowToRowMapper(new Mapper(this, inputSchema));
-
-    void ICanSaveModel.Save(ModelSaveContext ctx) => CrnnSavedForms.SaveScorer(this, ctx);
+    private protected override void SaveAsStock(ModelSaveContext ctx) => CrnnSavedForms.SaveScorer(this, ctx);
 
     public void Dispose()
     {

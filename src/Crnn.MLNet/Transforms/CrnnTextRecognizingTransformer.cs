@@ -22,7 +22,7 @@ namespace Crnn.MLNet.Transforms;
 /// <para><c>mlContext.Model.Save</c> stores it as ML.NET's own transformers with the line model inside the zip (see
 /// <see cref="CrnnModel"/>); loaded back, it reads the same texts.</para>
 /// </remarks>
-public sealed class CrnnTextRecognizingTransformer : ITransformer, IDisposable
+public sealed class CrnnTextRecognizingTransformer : CrnnRowToRowTransformer, IDisposable
 {
     private readonly bool _ownsModel;
 
@@ -43,19 +43,9 @@ public sealed class CrnnTextRecognizingTransformer : ITransformer, IDisposable
     internal bool IsPath => InputKind is TextDataViewType;
     private DataViewType InputKind { get; }
 
-    bool ITransformer.IsRowToRowMapper => true;
+    private protected override CrnnRowMapper CreateMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new Mapper(this, inputSchema).OutputSchema;
-
-    public IDataView Transform(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return new CrnnMappedDataView(input, new Mapper(this, input.Schema));
-    }
-
-    IRowToRowMapper ITransformer.GetRowToRowMapper(DataViewSchema inputSchema) => new CrnnRowToRowMapper(new Mapper(this, inputSchema));
-
-    void ICanSaveModel.Save(ModelSaveContext ctx) => CrnnSavedForms.SaveTextRecognizer(this, ctx);
+    private protected override void SaveAsStock(ModelSaveContext ctx) => CrnnSavedForms.SaveTextRecognizer(this, ctx);
 
     public void Dispose()
     {
