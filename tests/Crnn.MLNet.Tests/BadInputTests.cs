@@ -83,7 +83,7 @@ public class BadInputTests
         foreach (var (path, why) in MakeBadFiles(set))
         {
             var data = ml.Data.LoadFromEnumerable(new[] { new PathRow { Image = set.Paths[0] }, new PathRow { Image = path } });
-            var scored = ml.Transforms.CrnnClassifier(set.ModelPath).Fit(data).Transform(data);
+            var scored = ml.Transforms.ClassifyHandwriting(set.ModelPath).Fit(data).Transform(data);
             var e = Assert.ThrowsAny<Exception>(() => scored.GetColumn<string>("PredictedLabelText").ToArray());
             var inner = e is InvalidDataException ? e : e.InnerException ?? e;
             Assert.IsType<InvalidDataException>(inner);
@@ -100,7 +100,7 @@ public class BadInputTests
         var ml = new MLContext(1);
         var rows = new[] { set.Paths[0] }.Concat(bad.Select(b => b.Path)).Append(set.Paths[2]).Select(p => new PathRow { Image = p }).ToArray();
         var data = ml.Data.LoadFromEnumerable(rows);
-        var model = ml.Transforms.CrnnClassifier(File.OpenRead(set.ModelPath), new CrnnClassifierOptions(badImages: BadImageHandling.Skip, batchSize: 3)).Fit(data);
+        var model = ml.Transforms.ClassifyHandwriting(File.OpenRead(set.ModelPath), new CrnnClassifierOptions(badImages: BadImageHandling.Skip, batchSize: 3)).Fit(data);
         var scored = model.Transform(data);
         var errors = scored.GetColumn<string>("CrnnError").ToArray();
         var keys = scored.GetColumn<uint>("PredictedLabel").ToArray();
@@ -155,7 +155,7 @@ public class BadInputTests
         using var set = new DigitSet(count: 1);
         var ml = new MLContext(1);
         var data = ml.Data.LoadFromEnumerable(new[] { new ImageRow { Image = null } });
-        var scored = ml.Transforms.CrnnClassifier(set.ModelPath).Fit(data).Transform(data);
+        var scored = ml.Transforms.ClassifyHandwriting(set.ModelPath).Fit(data).Transform(data);
         var e = Assert.ThrowsAny<Exception>(() => scored.GetColumn<string>("PredictedLabelText").ToArray());
         Assert.Contains("column 'Image', row 0: the image is missing", (e.InnerException ?? e).Message);
     }

@@ -80,7 +80,7 @@ public class PipelineTests
         var ml = new MLContext(1);
         var rows = set.Paths.Select((p, i) => new ImageRow { Image = MLImage.CreateFromFile(p), Label = set.Labels[i] }).ToArray();
         var data = ml.Data.LoadFromEnumerable(rows);
-        var scored = ml.Transforms.CrnnClassifier(set.ModelPath).Fit(data).Transform(data);
+        var scored = ml.Transforms.ClassifyHandwriting(set.ModelPath).Fit(data).Transform(data);
         var actual = Read(scored);
         var expected = set.ExpectedForPaths();
         for (int i = 0; i < expected.Length; i++) Assert.Equal(RawOrt.ArgMax(expected[i]) + 1, (int)actual[i].Key);
@@ -94,8 +94,8 @@ public class PipelineTests
         var floats = ml.Data.LoadFromEnumerable(set.Pixels.Select((p, i) => new FloatPixelRow { Image = p.Select(v => (float)v).ToArray(), Label = set.Labels[i] }));
         var bytes = ml.Data.LoadFromEnumerable(set.Pixels.Select((p, i) => new BytePixelRow { Image = p, Label = (uint)i }));
         var expected = set.ExpectedForPixels();
-        AssertSame(expected, Read(ml.Transforms.CrnnClassifier(set.ModelPath).Fit(floats).Transform(floats)));
-        AssertSame(expected, Read(ml.Transforms.CrnnClassifier(set.ModelPath).Fit(bytes).Transform(bytes)));
+        AssertSame(expected, Read(ml.Transforms.ClassifyHandwriting(set.ModelPath).Fit(floats).Transform(floats)));
+        AssertSame(expected, Read(ml.Transforms.ClassifyHandwriting(set.ModelPath).Fit(bytes).Transform(bytes)));
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public class PipelineTests
         using var set = new DigitSet(count: 2);
         var ml = new MLContext(1);
         var data = ml.Data.LoadFromEnumerable(set.Paths.Select(p => new PathRow { Image = p }));
-        var estimator = ml.Transforms.CrnnClassifier(set.ModelPath);
+        var estimator = ml.Transforms.ClassifyHandwriting(set.ModelPath);
         var shape = estimator.GetOutputSchema(SchemaShapes.From(data.Schema));
         Assert.True(shape.Single(c => c.Name == "PredictedLabel").IsKey);
         var schema = estimator.Fit(data).GetOutputSchema(data.Schema);
@@ -140,12 +140,12 @@ public class PipelineTests
         using var set = new DigitSet(count: 1);
         var ml = new MLContext(1);
         var data = ml.Data.LoadFromEnumerable(new[] { new BytePixelRow { Image = new byte[784], Label = 3 } });
-        var estimator = ml.Transforms.CrnnClassifier(set.ModelPath, inputColumnName: "Label");
+        var estimator = ml.Transforms.ClassifyHandwriting(set.ModelPath, inputColumnName: "Label");
         var e1 = Assert.ThrowsAny<ArgumentException>(() => estimator.Fit(data));
         Assert.Contains("column 'Label': expected text (image path), Image (MLImage) or Vector<Single|Byte, 784> (28x28 pixels, 0..255), got UInt32", e1.Message);
         var e2 = Assert.ThrowsAny<ArgumentException>(() => estimator.GetOutputSchema(SchemaShapes.From(data.Schema)));
         Assert.Contains("column 'Label': expected", e2.Message);
-        var missing = Assert.ThrowsAny<ArgumentException>(() => ml.Transforms.CrnnClassifier(set.ModelPath, inputColumnName: "Nope").Fit(data));
+        var missing = Assert.ThrowsAny<ArgumentException>(() => ml.Transforms.ClassifyHandwriting(set.ModelPath, inputColumnName: "Nope").Fit(data));
         Assert.Contains("column 'Nope': expected", missing.Message);
         Assert.Contains("no such column", missing.Message);
     }
@@ -158,7 +158,7 @@ public class PipelineTests
         using var set = new DigitSet(count: 1);
         var ml = new MLContext(1);
         var data = ml.Data.LoadFromEnumerable(new[] { new ShortRow { Image = new float[100] } });
-        var e = Assert.ThrowsAny<ArgumentException>(() => ml.Transforms.CrnnClassifier(set.ModelPath).Fit(data));
+        var e = Assert.ThrowsAny<ArgumentException>(() => ml.Transforms.ClassifyHandwriting(set.ModelPath).Fit(data));
         Assert.Contains("column 'Image': expected text (image path), Image (MLImage) or Vector<Single|Byte, 784> (28x28 pixels, 0..255), got Vector<Single, 100> (100 values)", e.Message);
     }
 
@@ -176,14 +176,14 @@ public class PipelineTests
         var data = ml.Data.LoadFromEnumerable(rows);
         using var model = CrnnOnnxModel.Load(set.ModelPath);
         var pipeline = ml.Transforms.Conversion.MapLabelsToCrnnKeys(model, "Label")
-            .Append(ml.Transforms.CrnnClassifier(set.ModelPath));
+            .Append(ml.Transforms.ClassifyHandwriting(set.ModelPath));
         var scored = pipeline.Fit(data).Transform(data);
         var metrics = ml.MulticlassClassification.Evaluate(scored, "Label");
         Assert.Equal(1.0, metrics.MicroAccuracy, 6);
         Assert.Equal(1.0, metrics.MacroAccuracy, 6);
 
         // The naive way (MapValueToKey in order of appearance) gets it wrong, which is why the helper exists.
-        var naive = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.CrnnClassifier(set.ModelPath));
+        var naive = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.ClassifyHandwriting(set.ModelPath));
         var wrong = ml.MulticlassClassification.Evaluate(naive.Fit(data).Transform(data), "Label");
         Assert.True(wrong.MicroAccuracy < 0.9);
     }
@@ -196,7 +196,7 @@ public class PipelineTests
         var expected = set.ExpectedForPixels();
         var data = ml.Data.LoadFromEnumerable(set.Pixels.Select((p, i) => new BytePixelRow { Image = p, Label = (uint)RawOrt.ArgMax(expected[i]) }).Reverse().ToArray());
         var pipeline = ml.Transforms.Conversion.MapLabelsToCrnnKeys(TestModels.Digits, "Label")
-            .Append(ml.Transforms.CrnnClassifier(set.ModelPath));
+            .Append(ml.Transforms.ClassifyHandwriting(set.ModelPath));
         var metrics = ml.MulticlassClassification.Evaluate(pipeline.Fit(data).Transform(data), "Label");
         Assert.Equal(1.0, metrics.MicroAccuracy, 6);
     }
@@ -215,7 +215,7 @@ public class PipelineTests
             .Append(ml.Transforms.Conversion.MapValueToKey("LabelKey", "LabelText")).Fit(data).Transform(data);
         var mapping = ml.Transforms.Conversion.MapLabelsToCrnnKeys(TestModels.Digits, "Label", "LabelKey");
         Assert.Contains(mapping.GetOutputSchema(Crnn.MLNet.Transforms.SchemaShapes.From(keyed.Schema)), c => c.Name == "Label" && c.IsKey);
-        var pipeline = mapping.Append(ml.Transforms.CrnnClassifier(set.ModelPath));
+        var pipeline = mapping.Append(ml.Transforms.ClassifyHandwriting(set.ModelPath));
         var metrics = ml.MulticlassClassification.Evaluate(pipeline.Fit(keyed).Transform(keyed), "Label");
         Assert.Equal(1.0, metrics.MicroAccuracy, 6);
     }
@@ -240,7 +240,7 @@ public class PipelineTests
         var ml = new MLContext(1);
         var rows = set.Paths.Select((p, i) => new PathRow { Image = p, Label = set.Labels[i] }).ToArray();
         var data = ml.Data.LoadFromEnumerable(rows);
-        var model = ml.Transforms.CrnnClassifier(set.ModelPath).Fit(data);
+        var model = ml.Transforms.ClassifyHandwriting(set.ModelPath).Fit(data);
         var batched = Read(model.Transform(data));
         var engine = ml.Model.CreatePredictionEngine<PathRow, Prediction>(model);
         for (int i = 0; i < rows.Length; i++)
@@ -266,7 +266,7 @@ public class PipelineTests
         var ml = new MLContext(1);
         var rows = set.Paths.Select((p, i) => new PathRow { Image = p, Label = set.Labels[i] }).ToArray();
         var data = ml.Data.LoadFromEnumerable(rows);
-        var model = ml.Transforms.CrnnClassifier(set.ModelPath).Fit(data);
+        var model = ml.Transforms.ClassifyHandwriting(set.ModelPath).Fit(data);
         var single = Read(model.Transform(data));
         var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
         Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, t =>

@@ -73,7 +73,7 @@ public class SaveLoadTests
         using var set = new DigitSet(count: 4);
         var ml = new MLContext(1);
         var data = ml.Data.LoadFromEnumerable(set.Paths.Select(p => new PathRow { Image = p }));
-        var model = ml.Transforms.CrnnClassifier(set.ModelPath).Fit(data);
+        var model = ml.Transforms.ClassifyHandwriting(set.ModelPath).Fit(data);
         using var ms = new MemoryStream();
         ml.Model.Save(model, data.Schema, ms);
         ms.Position = 0;
@@ -92,7 +92,7 @@ public class SaveLoadTests
         var ml = new MLContext(1);
         var rows = set.Paths.Append(set.Dir.File("bad.png")).Select(p => new PathRow { Image = p }).ToArray();
         var data = ml.Data.LoadFromEnumerable(rows);
-        var model = ml.Transforms.CrnnClassifier(File.OpenRead(set.ModelPath), new CrnnClassifierOptions(badImages: BadImageHandling.Skip)).Fit(data);
+        var model = ml.Transforms.ClassifyHandwriting(File.OpenRead(set.ModelPath), new CrnnClassifierOptions(badImages: BadImageHandling.Skip)).Fit(data);
         using var ms = new MemoryStream();
         ml.Model.Save(model, data.Schema, ms);
         ms.Position = 0;

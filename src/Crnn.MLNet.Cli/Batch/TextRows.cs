@@ -19,7 +19,7 @@ internal sealed class TextRows(CrnnTextRecognizer recognizer) : IBatchRecognizer
         for (int i = 0; i < inputs.Count; i++)
         {
             var r = results[i];
-            if (r.Result is { } t)
+            if (r.Prediction is { } t)
                 rows.Line(w =>
                 {
                     w.WriteString("path", inputs[i].Path);

@@ -55,7 +55,7 @@ internal static class EvaluateLinesCommand
                         var r = results[i];
                         if (!r.Succeeded)
                             throw new InvalidDataException($"{MakeLinesCommand.LabelsFileName}, line {chunk[i].LineNumber}: {r.Error}");
-                        evaluator.Add(chunk[i].Text, r.Result!.Text);
+                        evaluator.Add(chunk[i].Text, r.Prediction!.Text);
                     }
                     int done = start + chunk.Length;
                     report((double)done / set.Count, $"{done:N0}/{set.Count:N0} lines, CER {evaluator.Result().CharacterErrorRate:P2}", false);

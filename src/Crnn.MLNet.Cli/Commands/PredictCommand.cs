@@ -73,7 +73,7 @@ internal static class PredictCommand
 
     private static string OneLine(string s) => s.ReplaceLineEndings(" ").Trim();
 
-    private static void WriteJson(TextWriter output, IReadOnlyList<CrnnResult> results, int k)
+    private static void WriteJson(TextWriter output, IReadOnlyList<CrnnBatchResult<CrnnPrediction>> results, int k)
     {
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms, CliJson.Writer))

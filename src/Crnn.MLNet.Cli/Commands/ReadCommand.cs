@@ -1,3 +1,4 @@
+using Crnn.MLNet.Decoding;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -65,7 +66,7 @@ internal static class ReadCommand
                 WriteJson(stdout, results);
             else
                 foreach (var r in results.Where(r => r.Succeeded))
-                    stdout.WriteLine($"{r.Source}\t{r.Result!.Text}\t{r.Result.Confidence.ToString("F4", CultureInfo.InvariantCulture)}");
+                    stdout.WriteLine($"{r.Source}\t{r.Prediction!.Text}\t{r.Prediction.Confidence.ToString("F4", CultureInfo.InvariantCulture)}");
             foreach (var r in results.Where(r => !r.Succeeded))
                 stderr.WriteLine($"crnn: error: {r.Error!.ReplaceLineEndings(" ").Trim()}");
             return results.All(r => r.Succeeded) ? 0 : CliErrors.Failure;
@@ -73,7 +74,7 @@ internal static class ReadCommand
         return command;
     }
 
-    private static void WriteJson(TextWriter output, IReadOnlyList<CrnnTextReadResult> results)
+    private static void WriteJson(TextWriter output, IReadOnlyList<CrnnBatchResult<CrnnTextPrediction>> results)
     {
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms, CliJson.Writer))
@@ -83,7 +84,7 @@ internal static class ReadCommand
             {
                 w.WriteStartObject();
                 w.WriteString("file", r.Source);
-                if (r.Result is { } t)
+                if (r.Prediction is { } t)
                 {
                     w.WriteString("text", t.Text);
                     w.WriteNumber("confidence", Math.Round(t.Confidence, 6));

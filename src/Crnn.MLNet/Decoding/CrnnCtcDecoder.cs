@@ -1,4 +1,3 @@
-using Crnn.MLNet.Recognition;
 
 namespace Crnn.MLNet.Decoding;
 
@@ -7,7 +6,7 @@ namespace Crnn.MLNet.Decoding;
 /// label k), into text: greedy (best path) or prefix beam search, optionally constrained by an alphabet and a pattern.
 /// </summary>
 /// <remarks>
-/// <para>Every result carries the exact probability of its text (<see cref="CrnnTextResult.Confidence"/>) and, per
+/// <para>Every result carries the exact probability of its text (<see cref="CrnnTextPrediction.Confidence"/>) and, per
 /// character, its time steps in the most likely alignment of that text and the top candidates at its peak step (see
 /// <see cref="CrnnTextCharacter"/>).</para>
 /// <para>Immutable and thread-safe: one decoder can serve any number of threads.</para>
@@ -102,7 +101,7 @@ public sealed class CrnnCtcDecoder
     /// log-probabilities (row-major, as the model writes them).
     /// </summary>
     /// <exception cref="ArgumentException">The span is too short or holds NaN.</exception>
-    public CrnnTextResult Decode(ReadOnlySpan<float> logProbs, int steps)
+    public CrnnTextPrediction Decode(ReadOnlySpan<float> logProbs, int steps)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(steps);
         int classes = ClassCount;
@@ -116,19 +115,19 @@ public sealed class CrnnCtcDecoder
         int[]? labels = Options.Mode == CrnnCtcDecodingMode.Greedy
             ? Greedy(logProbs, steps)
             : CtcBeamSearch.Run(logProbs, steps, classes, _constraint, Options.BeamWidth);
-        if (labels is null) return CrnnTextResult.NoMatch(steps);
+        if (labels is null) return CrnnTextPrediction.NoMatch(steps);
         return Describe(logProbs, steps, labels);
     }
 
     /// <summary>The text, its exact probability and its characters for a decoded label sequence.</summary>
-    private CrnnTextResult Describe(ReadOnlySpan<float> logProbs, int steps, int[] labels)
+    private CrnnTextPrediction Describe(ReadOnlySpan<float> logProbs, int steps, int[] labels)
     {
         int classes = ClassCount;
         var text = string.Concat(labels.Select(k => _labels[k]));
         float confidence = (float)Math.Exp(CtcAlignment.LogProbability(logProbs, steps, classes, labels));
         var spans = new (int First, int Last)[labels.Length];
         if (!CtcAlignment.BestAlignment(logProbs, steps, classes, labels, spans))
-            return new CrnnTextResult(text, 0f, [], steps);
+            return new CrnnTextPrediction(text, 0f, [], steps);
         var characters = new CrnnTextCharacter[labels.Length];
         for (int i = 0; i < labels.Length; i++)
         {
@@ -139,7 +138,7 @@ public sealed class CrnnCtcDecoder
             var row = logProbs.Slice(peak * classes, classes);
             characters[i] = new CrnnTextCharacter(_labels[labels[i]], MathF.Exp(row[cls]), first, last, Top(row));
         }
-        return new CrnnTextResult(text, confidence, characters, steps);
+        return new CrnnTextPrediction(text, confidence, characters, steps);
     }
 
     // The most likely labels (blank excluded) of one step; ties: lower label index first.

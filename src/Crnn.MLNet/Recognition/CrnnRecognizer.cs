@@ -34,12 +34,6 @@ public sealed record CrnnPrediction(string Label, int ClassIndex, float Confiden
     }
 }
 
-/// <summary>The outcome for one input of a batch: a prediction, or the reason there is none.</summary>
-public sealed record CrnnResult(string Source, CrnnPrediction? Prediction, string? Error)
-{
-    public bool Succeeded => Prediction is not null;
-}
-
 /// <summary>Settings of a <see cref="CrnnRecognizer"/>.</summary>
 public sealed record CrnnRecognizerOptions
 {
@@ -160,12 +154,12 @@ public sealed class CrnnRecognizer : IDisposable
         PredictAll(images, (w, i) => w.FromImage(i, "image"), _ => "image").Select(r => r.Prediction ?? throw new InvalidDataException(r.Error)).ToArray();
 
     /// <summary>Recognises many image files, batched; a bad file gives a result with its error instead of throwing.</summary>
-    public IReadOnlyList<CrnnResult> TryPredict(IEnumerable<string> imagePaths) => PredictAll(imagePaths, (w, p) => w.FromFile(p), p => p);
+    public IReadOnlyList<CrnnBatchResult<CrnnPrediction>> TryPredict(IEnumerable<string> imagePaths) => PredictAll(imagePaths, (w, p) => w.FromFile(p), p => p);
 
-    private List<CrnnResult> PredictAll<T>(IEnumerable<T> items, Action<Worker, T> load, Func<T, string> name)
+    private List<CrnnBatchResult<CrnnPrediction>> PredictAll<T>(IEnumerable<T> items, Action<Worker, T> load, Func<T, string> name)
     {
         ArgumentNullException.ThrowIfNull(items);
-        var results = new List<CrnnResult>();
+        var results = new List<CrnnBatchResult<CrnnPrediction>>();
         var pending = new List<(int Result, int Slot)>();
         var w = Rent();
         try
@@ -187,11 +181,11 @@ public sealed class CrnnRecognizer : IDisposable
                     w.Slot = slot;
                     load(w, item);
                     pending.Add((results.Count, slot++));
-                    results.Add(new CrnnResult(source, null, null));
+                    results.Add(new CrnnBatchResult<CrnnPrediction>(source, null, null));
                 }
                 catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException or UnauthorizedAccessException)
                 {
-                    results.Add(new CrnnResult(source, null, e.Message));
+                    results.Add(new CrnnBatchResult<CrnnPrediction>(source, null, e.Message));
                 }
                 if (slot == Options.BatchSize) Flush();
             }

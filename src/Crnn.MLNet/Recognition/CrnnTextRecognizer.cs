@@ -20,7 +20,7 @@ namespace Crnn.MLNet.Recognition;
 /// <see cref="Dispose"/> must not run concurrently with a prediction.</para>
 /// <code>
 /// using var reader = CrnnTextRecognizer.Open("models/digit-lines.onnx");
-/// CrnnTextResult r = reader.Predict("line.png");
+/// CrnnTextPrediction r = reader.Predict("line.png");
 /// Console.WriteLine($"{r.Text} {r.Confidence:P1}");
 /// </code>
 /// </remarks>
@@ -70,13 +70,13 @@ public sealed class CrnnTextRecognizer : IDisposable
     public IReadOnlyList<string> Labels => Model.Labels;
 
     /// <summary>Reads the line in an image file (PNG, JPEG, BMP, GIF, WebP).</summary>
-    public CrnnTextResult Predict(string imagePath) => Single(w => w.FromFile(imagePath));
+    public CrnnTextPrediction Predict(string imagePath) => Single(w => w.FromFile(imagePath));
 
     /// <summary>Reads the line in an encoded image stream.</summary>
-    public CrnnTextResult Predict(Stream image, string source = "image stream") => Single(w => w.FromStream(image, source));
+    public CrnnTextPrediction Predict(Stream image, string source = "image stream") => Single(w => w.FromStream(image, source));
 
     /// <summary>Reads the line in encoded image bytes (PNG, JPEG, ...).</summary>
-    public CrnnTextResult Predict(byte[] encodedImage, string source = "image bytes")
+    public CrnnTextPrediction Predict(byte[] encodedImage, string source = "image bytes")
     {
         ArgumentNullException.ThrowIfNull(encodedImage);
         return Single(w => w.FromEncoded(encodedImage, source));
@@ -87,24 +87,24 @@ public sealed class CrnnTextRecognizer : IDisposable
     /// reads the line in it. The stream is read to its end, up to <see cref="CrnnImageDecoder.MaxFileBytes"/>.
     /// </summary>
     /// <exception cref="InvalidDataException">The stream is unreadable, too long, or not a usable image; the message names <paramref name="source"/>.</exception>
-    public async Task<CrnnTextResult> PredictAsync(Stream image, string source = "image stream", CancellationToken cancellationToken = default)
+    public async Task<CrnnTextPrediction> PredictAsync(Stream image, string source = "image stream", CancellationToken cancellationToken = default)
     {
         byte[] bytes = await BoundedRead.ReadToEndAsync(image, CrnnImageDecoder.MaxFileBytes, source, "image stream", cancellationToken).ConfigureAwait(false);
         return Predict(bytes, source);
     }
 
     /// <summary>Reads the line in an <see cref="MLImage"/>.</summary>
-    public CrnnTextResult Predict(MLImage image) => Single(w => w.FromImage(image, "image"));
+    public CrnnTextPrediction Predict(MLImage image) => Single(w => w.FromImage(image, "image"));
 
     /// <summary>Reads the line in a decoded grayscale image.</summary>
-    public CrnnTextResult Predict(GrayImage image)
+    public CrnnTextPrediction Predict(GrayImage image)
     {
         ArgumentNullException.ThrowIfNull(image);
         return Single(w => w.Normalizer.Normalize(image.Pixels, image.Width, image.Height));
     }
 
     /// <summary>Reads an 8-bit grayscale image (row-major, <paramref name="width"/> x <paramref name="height"/>).</summary>
-    public CrnnTextResult Predict(ReadOnlySpan<byte> gray, int width, int height)
+    public CrnnTextPrediction Predict(ReadOnlySpan<byte> gray, int width, int height)
     {
         var w = Rent();
         try { return Score([w.Normalizer.Normalize(gray, width, height)])[0]; }
@@ -112,26 +112,26 @@ public sealed class CrnnTextRecognizer : IDisposable
     }
 
     /// <summary>Reads an already normalised line (from <see cref="CrnnLineNormalizer"/> for this model).</summary>
-    public CrnnTextResult Predict(CrnnLineInput line)
+    public CrnnTextPrediction Predict(CrnnLineInput line)
     {
         Check(line, "line");
         return Score([line])[0];
     }
 
     /// <summary>Reads many image files, batched. Throws on the first bad file.</summary>
-    public IReadOnlyList<CrnnTextResult> Predict(IEnumerable<string> imagePaths) =>
-        PredictAll(imagePaths, (w, p) => w.FromFile(p), p => p).Select(r => r.Result ?? throw new InvalidDataException(r.Error)).ToArray();
+    public IReadOnlyList<CrnnTextPrediction> Predict(IEnumerable<string> imagePaths) =>
+        PredictAll(imagePaths, (w, p) => w.FromFile(p), p => p).Select(r => r.Prediction ?? throw new InvalidDataException(r.Error)).ToArray();
 
     /// <summary>Reads many images, batched. Throws on the first bad image.</summary>
-    public IReadOnlyList<CrnnTextResult> Predict(IEnumerable<MLImage> images) =>
-        PredictAll(images, (w, i) => w.FromImage(i, "image"), _ => "image").Select(r => r.Result ?? throw new InvalidDataException(r.Error)).ToArray();
+    public IReadOnlyList<CrnnTextPrediction> Predict(IEnumerable<MLImage> images) =>
+        PredictAll(images, (w, i) => w.FromImage(i, "image"), _ => "image").Select(r => r.Prediction ?? throw new InvalidDataException(r.Error)).ToArray();
 
     /// <summary>Reads many normalised lines, batched.</summary>
-    public IReadOnlyList<CrnnTextResult> Predict(IEnumerable<CrnnLineInput> lines) =>
-        PredictAll(lines, (_, l) => { Check(l, "line"); return l; }, _ => "line").Select(r => r.Result ?? throw new ArgumentException(r.Error)).ToArray();
+    public IReadOnlyList<CrnnTextPrediction> Predict(IEnumerable<CrnnLineInput> lines) =>
+        PredictAll(lines, (_, l) => { Check(l, "line"); return l; }, _ => "line").Select(r => r.Prediction ?? throw new ArgumentException(r.Error)).ToArray();
 
     /// <summary>Reads many image files, batched; a bad file gives a result with its error instead of throwing.</summary>
-    public IReadOnlyList<CrnnTextReadResult> TryPredict(IEnumerable<string> imagePaths) => PredictAll(imagePaths, (w, p) => w.FromFile(p), p => p);
+    public IReadOnlyList<CrnnBatchResult<CrnnTextPrediction>> TryPredict(IEnumerable<string> imagePaths) => PredictAll(imagePaths, (w, p) => w.FromFile(p), p => p);
 
     public void Dispose()
     {
@@ -149,10 +149,10 @@ public sealed class CrnnTextRecognizer : IDisposable
     // Lines are read in windows: normalised, sorted by width, scored in batches, decoded, and returned in input order.
     private const int Window = 1024;
 
-    private List<CrnnTextReadResult> PredictAll<T>(IEnumerable<T> items, Func<Worker, T, CrnnLineInput> load, Func<T, string> name)
+    private List<CrnnBatchResult<CrnnTextPrediction>> PredictAll<T>(IEnumerable<T> items, Func<Worker, T, CrnnLineInput> load, Func<T, string> name)
     {
         ArgumentNullException.ThrowIfNull(items);
-        var results = new List<CrnnTextReadResult>();
+        var results = new List<CrnnBatchResult<CrnnTextPrediction>>();
         var lines = new List<(int Result, CrnnLineInput Line)>();
         var w = Rent();
         try
@@ -160,7 +160,7 @@ public sealed class CrnnTextRecognizer : IDisposable
             void Flush()
             {
                 var scored = Score(lines.Select(l => l.Line).ToArray());
-                for (int i = 0; i < lines.Count; i++) results[lines[i].Result] = results[lines[i].Result] with { Result = scored[i] };
+                for (int i = 0; i < lines.Count; i++) results[lines[i].Result] = results[lines[i].Result] with { Prediction = scored[i] };
                 lines.Clear();
             }
             foreach (var item in items)
@@ -169,11 +169,11 @@ public sealed class CrnnTextRecognizer : IDisposable
                 try
                 {
                     lines.Add((results.Count, load(w, item)));
-                    results.Add(new CrnnTextReadResult(source, null, null));
+                    results.Add(new CrnnBatchResult<CrnnTextPrediction>(source, null, null));
                 }
                 catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException or UnauthorizedAccessException)
                 {
-                    results.Add(new CrnnTextReadResult(source, null, e.Message));
+                    results.Add(new CrnnBatchResult<CrnnTextPrediction>(source, null, e.Message));
                 }
                 if (lines.Count == Window) Flush();
             }
@@ -184,9 +184,9 @@ public sealed class CrnnTextRecognizer : IDisposable
     }
 
     /// <summary>Scores and decodes normalised lines, batching them by width; results in input order.</summary>
-    private CrnnTextResult[] Score(IReadOnlyList<CrnnLineInput> lines)
+    private CrnnTextPrediction[] Score(IReadOnlyList<CrnnLineInput> lines)
     {
-        var results = new CrnnTextResult[lines.Count];
+        var results = new CrnnTextPrediction[lines.Count];
         var order = Enumerable.Range(0, lines.Count).OrderBy(i => lines[i].Width).ThenBy(i => i).ToArray();
         int h = Model.InputHeight, classes = Model.ClassCount, batch = Options.BatchSize;
         float background = (float)(-Model.Metadata.Normalization.Mean / Model.Metadata.Normalization.Std);
@@ -230,7 +230,7 @@ public sealed class CrnnTextRecognizer : IDisposable
         return results;
     }
 
-    private CrnnTextResult Single(Func<Worker, CrnnLineInput> load)
+    private CrnnTextPrediction Single(Func<Worker, CrnnLineInput> load)
     {
         var w = Rent();
         try { return Score([load(w)])[0]; }

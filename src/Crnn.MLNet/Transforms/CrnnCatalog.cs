@@ -71,7 +71,7 @@ public static class CrnnCatalog
     }
 
     /// <summary>The whole classifier (normaliser, batched scoring, label mapping) from a model file.</summary>
-    public static EstimatorChain<CrnnLabelMappingTransformer> CrnnClassifier(this TransformsCatalog catalog, string modelPath,
+    public static EstimatorChain<CrnnLabelMappingTransformer> ClassifyHandwriting(this TransformsCatalog catalog, string modelPath,
         string inputColumnName = CrnnDefaults.InputColumnName)
     {
         ArgumentNullException.ThrowIfNull(catalog);
@@ -80,7 +80,7 @@ public static class CrnnCatalog
     }
 
     /// <summary>The whole classifier from a model stream, with options.</summary>
-    public static EstimatorChain<CrnnLabelMappingTransformer> CrnnClassifier(this TransformsCatalog catalog, Stream model,
+    public static EstimatorChain<CrnnLabelMappingTransformer> ClassifyHandwriting(this TransformsCatalog catalog, Stream model,
         CrnnClassifierOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
@@ -132,17 +132,17 @@ public static class CrnnCatalog
 
     /// <summary>
     /// Reads lines of handwriting with a CRNN line (CTC) model: adds <c>Text</c>, <c>Confidence</c> and <c>Alternatives</c>
-    /// (see <see cref="CrnnTextRecognitionOptions"/>). The input column holds images (<see cref="MLImage"/>) or image paths.
+    /// (see <see cref="CrnnTextTransformOptions"/>). The input column holds images (<see cref="MLImage"/>) or image paths.
     /// </summary>
-    public static CrnnTextRecognizingEstimator CrnnTextRecognizer(this TransformsCatalog catalog, string modelPath,
+    public static CrnnTextRecognizingEstimator ReadHandwrittenText(this TransformsCatalog catalog, string modelPath,
         string inputColumnName = CrnnDefaults.InputColumnName)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return TextRecognizer(modelPath, new CrnnTextRecognitionOptions(inputColumnName));
+        return TextRecognizer(modelPath, new CrnnTextTransformOptions(inputColumnName));
     }
 
     /// <summary>Reads lines of handwriting with a CRNN line model file, with <paramref name="options"/>.</summary>
-    public static CrnnTextRecognizingEstimator CrnnTextRecognizer(this TransformsCatalog catalog, string modelPath, CrnnTextRecognitionOptions options)
+    public static CrnnTextRecognizingEstimator ReadHandwrittenText(this TransformsCatalog catalog, string modelPath, CrnnTextTransformOptions options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(options);
@@ -150,7 +150,7 @@ public static class CrnnCatalog
     }
 
     /// <summary>Reads lines of handwriting with an opened line model (the caller keeps ownership of <paramref name="model"/>).</summary>
-    public static CrnnTextRecognizingEstimator CrnnTextRecognizer(this TransformsCatalog catalog, CrnnLineOnnxModel model, CrnnTextRecognitionOptions options)
+    public static CrnnTextRecognizingEstimator ReadHandwrittenText(this TransformsCatalog catalog, CrnnLineOnnxModel model, CrnnTextTransformOptions options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(model);
@@ -164,12 +164,12 @@ public static class CrnnCatalog
     {
         ArgumentNullException.ThrowIfNull(start);
         ArgumentNullException.ThrowIfNull(mlContext);
-        return start.Append(TextRecognizer(modelPath, new CrnnTextRecognitionOptions(inputColumnName)));
+        return start.Append(TextRecognizer(modelPath, new CrnnTextTransformOptions(inputColumnName)));
     }
 
     /// <summary>Appends the text recogniser to a pipeline, with <paramref name="options"/> (columns, decoding, polarity, session).</summary>
     public static EstimatorChain<CrnnTextRecognizingTransformer> AppendCrnnTextRecognizer<TTrans>(this IEstimator<TTrans> start,
-        MLContext mlContext, string modelPath, CrnnTextRecognitionOptions options) where TTrans : class, ITransformer
+        MLContext mlContext, string modelPath, CrnnTextTransformOptions options) where TTrans : class, ITransformer
     {
         ArgumentNullException.ThrowIfNull(start);
         ArgumentNullException.ThrowIfNull(mlContext);
@@ -177,7 +177,7 @@ public static class CrnnCatalog
         return start.Append(TextRecognizer(modelPath, options));
     }
 
-    private static CrnnTextRecognizingEstimator TextRecognizer(string modelPath, CrnnTextRecognitionOptions options)
+    private static CrnnTextRecognizingEstimator TextRecognizer(string modelPath, CrnnTextTransformOptions options)
     {
         var model = CrnnLineOnnxModel.Load(modelPath, options.SessionOptions);
         try { return new CrnnTextRecognizingEstimator(model, options, ownsModel: true); }

@@ -1,7 +1,6 @@
 using Crnn.MLNet.Decoding;
 using Crnn.MLNet.Imaging;
 using Crnn.MLNet.Model;
-using Crnn.MLNet.Recognition;
 using Crnn.MLNet.Transforms.SavedForm;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -11,12 +10,12 @@ namespace Crnn.MLNet.Transforms;
 
 /// <summary>
 /// Reads lines of handwriting in an image column with a CRNN line (CTC) model: adds the text, its confidence and the
-/// per-character alternatives (see <see cref="CrnnTextRecognitionOptions"/>).
+/// per-character alternatives (see <see cref="CrnnTextTransformOptions"/>).
 /// </summary>
 /// <remarks>
-/// <para>Lines have different widths and ML.NET columns one fixed shape, so this transformer runs its own ONNX Runtime
-/// session, one line per run, row by row (no ML.NET <c>OnnxTransformer</c>, whose inputs may have only one unknown
-/// dimension). For batched reading of many files use <see cref="CrnnTextRecognizer"/>.</para>
+/// <para>Lines have different widths, so this transformer runs its own ONNX Runtime session, one line per run, row by
+/// row; its saved form does the same with ML.NET's <c>OnnxTransformer</c> (batch 1, the width from the length of the
+/// line's pixel vector). For batched reading of many files use <see cref="Recognition.CrnnTextRecognizer"/>.</para>
 /// <para>Thread safety: the transformer and its data views may be used from several threads at once; each cursor has
 /// its own scratch buffers. A bad image throws an <see cref="InvalidDataException"/> naming the file or the row.</para>
 /// <para><c>mlContext.Model.Save</c> stores it as ML.NET's own transformers with the line model inside the zip (see
@@ -26,7 +25,7 @@ public sealed class CrnnTextRecognizingTransformer : CrnnRowToRowTransformer, ID
 {
     private readonly bool _ownsModel;
 
-    internal CrnnTextRecognizingTransformer(CrnnLineOnnxModel model, CrnnCtcDecoder decoder, CrnnTextRecognitionOptions options, DataViewSchema inputSchema, bool ownsModel)
+    internal CrnnTextRecognizingTransformer(CrnnLineOnnxModel model, CrnnCtcDecoder decoder, CrnnTextTransformOptions options, DataViewSchema inputSchema, bool ownsModel)
     {
         Model = model;
         Decoder = decoder;
@@ -38,7 +37,7 @@ public sealed class CrnnTextRecognizingTransformer : CrnnRowToRowTransformer, ID
 
     public CrnnLineOnnxModel Model { get; }
     public CrnnCtcDecoder Decoder { get; }
-    public CrnnTextRecognitionOptions Options { get; }
+    public CrnnTextTransformOptions Options { get; }
     internal DataViewSchema InputSchema { get; }
     internal bool IsPath => InputKind is TextDataViewType;
     private DataViewType InputKind { get; }
@@ -112,7 +111,7 @@ public sealed class CrnnTextRecognizingTransformer : CrnnRowToRowTransformer, ID
         private readonly CrnnLineNormalizer _normalizer;
         private readonly Func<CrnnLineInput> _load;
         private long _position = -1;
-        private CrnnTextResult _result = CrnnTextResult.NoMatch(0);
+        private CrnnTextPrediction _result = CrnnTextPrediction.NoMatch(0);
 
         public RowState(CrnnTextRecognizingTransformer parent, DataViewRow row, DataViewSchema.Column column)
         {
@@ -194,7 +193,7 @@ public sealed class CrnnTextRecognizingEstimator : IEstimator<CrnnTextRecognizin
 {
     private readonly bool _ownsModel;
 
-    internal CrnnTextRecognizingEstimator(CrnnLineOnnxModel model, CrnnTextRecognitionOptions options, bool ownsModel)
+    internal CrnnTextRecognizingEstimator(CrnnLineOnnxModel model, CrnnTextTransformOptions options, bool ownsModel)
     {
         Model = model;
         Options = options;
@@ -204,7 +203,7 @@ public sealed class CrnnTextRecognizingEstimator : IEstimator<CrnnTextRecognizin
     }
 
     public CrnnLineOnnxModel Model { get; }
-    public CrnnTextRecognitionOptions Options { get; }
+    public CrnnTextTransformOptions Options { get; }
     public CrnnCtcDecoder Decoder { get; }
 
     public CrnnTextRecognizingTransformer Fit(IDataView input)

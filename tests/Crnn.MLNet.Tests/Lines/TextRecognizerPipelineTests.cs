@@ -61,9 +61,9 @@ public class TextRecognizerPipelineTests
         {
             var ml = new MLContext(1);
             var data = ml.Data.LoadFromEnumerable(rows);
-            var options = new CrnnTextRecognitionOptions(textColumnName: "Read", alternativesColumnName: null,
+            var options = new CrnnTextTransformOptions(textColumnName: "Read", alternativesColumnName: null,
                 decoding: new CrnnCtcDecodingOptions { Pattern = "[12]+" });
-            var scored = ml.Transforms.CrnnTextRecognizer(model, options).Fit(data).Transform(data);
+            var scored = ml.Transforms.ReadHandwrittenText(model, options).Fit(data).Transform(data);
             Assert.Null(scored.Schema.GetColumnOrNull("Alternatives"));
             Assert.Equal(["12", "21"], scored.GetColumn<string>("Read"));
         }
@@ -77,7 +77,7 @@ public class TextRecognizerPipelineTests
         {
             var ml = new MLContext(1);
             var data = ml.Data.LoadFromEnumerable(rows);
-            var transformer = ml.Transforms.CrnnTextRecognizer(model).Fit(data);
+            var transformer = ml.Transforms.ReadHandwrittenText(model).Fit(data);
             var engine = ml.Model.CreatePredictionEngine<LinePath, LineRead>(transformer);
             Assert.Equal("1321", engine.Predict(rows[0]).Text);
         }
@@ -90,7 +90,7 @@ public class TextRecognizerPipelineTests
         using (dir)
         {
             var ml = new MLContext(1);
-            var estimator = ml.Transforms.CrnnTextRecognizer(model);
+            var estimator = ml.Transforms.ReadHandwrittenText(model);
             var numbers = ml.Data.LoadFromEnumerable(new[] { new NumberRow { Image = 1 } });
             var shape = SchemaShapes.From(numbers.Schema);
             var e1 = Assert.Throws<ArgumentOutOfRangeException>(() => estimator.GetOutputSchema(shape));
@@ -115,7 +115,7 @@ public class TextRecognizerPipelineTests
             var ml = new MLContext(1);
             var missing = new[] { new LinePath { Image = dir.File("missing.png") } };
             var data = ml.Data.LoadFromEnumerable(missing);
-            var transformer = ml.Transforms.CrnnTextRecognizer(model).Fit(data);
+            var transformer = ml.Transforms.ReadHandwrittenText(model).Fit(data);
             var e = Assert.Throws<InvalidDataException>(() => transformer.Transform(data).GetColumn<string>("Text").ToArray());
             Assert.Contains(dir.File("missing.png"), e.Message);
             Assert.StartsWith("column 'Image', row 0: ", e.Message);
@@ -147,7 +147,7 @@ public class TextRecognizerPipelineTests
         {
             var ml = new MLContext(1);
             var data = ml.Data.LoadFromEnumerable(rows);
-            var options = new CrnnTextRecognitionOptions(
+            var options = new CrnnTextTransformOptions(
                 inputColumnName: loadImages ? "Loaded" : "Image",
                 textColumnName: "Read",
                 alternativesColumnName: decoding == "no-alternatives" ? null : "Why",
@@ -194,9 +194,9 @@ public class TextRecognizerPipelineTests
         string classifier = TestModels.WriteTemp(dir, TestModels.Build(), "digit.onnx");
         string lines = TestModels.WriteTemp(dir, TestLineModels.Build(), "lines.onnx");
         var ml = new MLContext(1);
-        Assert.Contains("this is a character classifier", Assert.Throws<InvalidDataException>(() => ml.Transforms.CrnnTextRecognizer(classifier)).Message);
-        var e = Assert.Throws<ArgumentException>(() => ml.Transforms.CrnnTextRecognizer(lines, new CrnnTextRecognitionOptions(decoding: new() { Alphabet = "9" })));
+        Assert.Contains("this is a character classifier", Assert.Throws<InvalidDataException>(() => ml.Transforms.ReadHandwrittenText(classifier)).Message);
+        var e = Assert.Throws<ArgumentException>(() => ml.Transforms.ReadHandwrittenText(lines, new CrnnTextTransformOptions(decoding: new() { Alphabet = "9" })));
         Assert.Contains("alphabet: '9'", e.Message);
-        Assert.Throws<ArgumentException>(() => new CrnnTextRecognitionOptions(textColumnName: "X", confidenceColumnName: "X"));
+        Assert.Throws<ArgumentException>(() => new CrnnTextTransformOptions(textColumnName: "X", confidenceColumnName: "X"));
     }
 }

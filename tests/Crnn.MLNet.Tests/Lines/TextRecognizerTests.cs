@@ -114,7 +114,7 @@ public class TextRecognizerTests
         File.WriteAllText(bad, "not an image");
         var results = reader.TryPredict([bad, good, missing]);
         Assert.Equal([false, true, false], results.Select(r => r.Succeeded));
-        Assert.Equal("12", results[1].Result!.Text);
+        Assert.Equal("12", results[1].Prediction!.Text);
         Assert.Contains(bad, results[0].Error);
         Assert.Contains(missing, results[2].Error);
         Assert.Contains(missing, Assert.Throws<InvalidDataException>(() => reader.Predict([good, missing])).Message);

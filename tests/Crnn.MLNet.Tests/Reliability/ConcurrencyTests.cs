@@ -80,7 +80,7 @@ public class ConcurrencyTests(ITestOutputHelper output)
         var ml = new MLContext(1);
         var rows = images.Select(img => new Row { Image = img }).ToArray();
         var data = ml.Data.LoadFromEnumerable(rows);
-        var model = ml.Transforms.CrnnClassifier(modelPath).Fit(data);
+        var model = ml.Transforms.ClassifyHandwriting(modelPath).Fit(data);
 
         var single = model.Transform(data).GetColumn<float[]>("Score").ToArray();
         var engineOne = ml.Model.CreatePredictionEngine<Row, Scored>(model);

@@ -73,7 +73,7 @@ public class SoakTests(ITestOutputHelper output)
         string modelPath = TestModels.WriteTemp(dir, ScoringWorkload.ModelBytes());
         var ml = new MLContext(1);
         var rows = images.Select(img => new ConcurrencyTests.Row { Image = img }).ToArray();
-        var model = ml.Transforms.CrnnClassifier(modelPath).Fit(ml.Data.LoadFromEnumerable(rows));
+        var model = ml.Transforms.ClassifyHandwriting(modelPath).Fit(ml.Data.LoadFromEnumerable(rows));
         using var engine = ml.Model.CreatePredictionEngine<ConcurrencyTests.Row, ConcurrencyTests.Scored>(model);
         var samples = new List<Sample>();
         long done = 0;

@@ -1,4 +1,4 @@
-namespace Crnn.MLNet.Recognition;
+namespace Crnn.MLNet.Decoding;
 
 /// <summary>A line of text read by a CTC line model.</summary>
 /// <param name="Text">The decoded text (empty when nothing was written, or when a constrained decode found no matching text).</param>
@@ -10,10 +10,10 @@ namespace Crnn.MLNet.Recognition;
 /// </param>
 /// <param name="Characters">One entry per label the model wrote, in order: their <see cref="CrnnTextCharacter.Character"/>s concatenated are <paramref name="Text"/>.</param>
 /// <param name="TimeSteps">Time steps the model produced for this line (its input width divided by the model's time step width).</param>
-public sealed record CrnnTextResult(string Text, float Confidence, IReadOnlyList<CrnnTextCharacter> Characters, int TimeSteps)
+public sealed record CrnnTextPrediction(string Text, float Confidence, IReadOnlyList<CrnnTextCharacter> Characters, int TimeSteps)
 {
     /// <summary>The result of a constrained decode with no matching text.</summary>
-    public static CrnnTextResult NoMatch(int timeSteps) => new("", 0f, [], timeSteps);
+    public static CrnnTextPrediction NoMatch(int timeSteps) => new("", 0f, [], timeSteps);
 }
 
 /// <summary>One decoded character and where the model wrote it.</summary>

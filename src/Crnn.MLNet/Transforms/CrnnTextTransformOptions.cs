@@ -5,18 +5,18 @@ using Crnn.MLNet.Model;
 namespace Crnn.MLNet.Transforms;
 
 /// <summary>Settings of the ML.NET text recogniser; checked here, and against the model's labels when the estimator is made.</summary>
-public sealed class CrnnTextRecognitionOptions
+public sealed class CrnnTextTransformOptions
 {
     /// <param name="inputColumnName">Images (<see cref="Microsoft.ML.Data.MLImage"/>, e.g. from <c>LoadImages</c>) or image file paths (text).</param>
     /// <param name="textColumnName">Output: the text read.</param>
-    /// <param name="confidenceColumnName">Output: its probability under the model (see <see cref="Recognition.CrnnTextResult.Confidence"/>).</param>
+    /// <param name="confidenceColumnName">Output: its probability under the model (see <see cref="Decoding.CrnnTextPrediction.Confidence"/>).</param>
     /// <param name="alternativesColumnName">Output, or null for none: one entry per character of the text, the candidates at the
-    /// character's peak step as <c>7=0.9812 1=0.0120 4=0.0031</c> (see <see cref="Recognition.CrnnTextCharacter.FormatAlternatives"/>).</param>
+    /// character's peak step as <c>7=0.9812 1=0.0120 4=0.0031</c> (see <see cref="Decoding.CrnnTextCharacter.FormatAlternatives"/>).</param>
     /// <param name="decoding">Greedy or beam search, alphabet, pattern, alternatives per character; null: the defaults.</param>
     /// <param name="polarity">Ink polarity; <see cref="InkPolarity.Auto"/> decides per image from its border.</param>
     /// <param name="maxImagePixels">Largest image (width x height) accepted; larger ones are errors naming the file or row.</param>
     /// <param name="sessionOptions">ONNX Runtime settings; null: the defaults.</param>
-    public CrnnTextRecognitionOptions(
+    public CrnnTextTransformOptions(
         string inputColumnName = CrnnDefaults.InputColumnName,
         string textColumnName = CrnnTextDefaults.TextColumnName,
         string confidenceColumnName = CrnnTextDefaults.ConfidenceColumnName,
