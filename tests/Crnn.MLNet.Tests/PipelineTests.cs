@@ -159,7 +159,7 @@ public class PipelineTests
         var ml = new MLContext(1);
         var data = ml.Data.LoadFromEnumerable(new[] { new ShortRow { Image = new float[100] } });
         var e = Assert.ThrowsAny<ArgumentException>(() => ml.Transforms.ClassifyHandwriting(set.ModelPath).Fit(data));
-        Assert.Contains("column 'Image': expected text (image path), Image (MLImage) or Vector<Single|Byte, 784> (28x28 pixels, 0..255), got Vector<Single, 100> (100 values)", e.Message);
+        Assert.Contains("column 'Image': expected text (image path), Image (MLImage) or Vector<Single|Byte, 784> (28x28 pixels, 0..255), got Vector<Single, 100>", e.Message);
     }
 
     [Fact]

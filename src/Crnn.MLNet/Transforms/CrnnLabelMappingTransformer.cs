@@ -32,14 +32,14 @@ public sealed class CrnnLabelMappingTransformer : CrnnRowToRowTransformer
 
     private protected override void SaveAsStock(ModelSaveContext ctx) => CrnnSavedForms.SaveLabelMapping(this, ctx);
 
-    internal static void CheckInput(DataViewSchema schema, string name, int classes)
-    {
-        string expected = $"Vector<Single, {classes}> (one score per model class)";
-        var col = schema.GetColumnOrNull(name)
-            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"column '{name}': expected {expected}, but the input has no such column (columns: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => c.Name))}).");
-        if (col.Type is not VectorDataViewType v || v.ItemType != NumberDataViewType.Single || v.Size != classes)
-            throw new ArgumentOutOfRangeException(nameof(schema), $"column '{name}': expected {expected}, got {col.Type}.");
-    }
+    internal static string Expected(int classes) => $"Vector<Single, {classes}> (one score per model class)";
+
+    /// <summary>The one input rule of the label mapping, for its estimator and transformer alike.</summary>
+    internal static void CheckInput(InputColumn column, int classes) =>
+        column.Require(column.IsVectorOf(NumberDataViewType.Single, classes), Expected(classes));
+
+    internal static void CheckInput(DataViewSchema schema, string name, int classes) =>
+        CheckInput(InputColumn.Find(schema, name, Expected(classes)), classes);
 
     /// <summary>The key type of <c>PredictedLabel</c> with the labels as key values.</summary>
     internal static DataViewSchema.Annotations KeyValues(ReadOnlyMemory<char>[] labels)
@@ -121,13 +121,7 @@ public sealed class CrnnLabelMappingEstimator : IEstimator<CrnnLabelMappingTrans
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        string name = Options.ScoreColumnName;
-        string expected = $"Vector<Single, {Labels.Count}> (one score per model class)";
-        var col = inputSchema.FirstOrDefault(c => c.Name == name);
-        if (col.Name is null)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"column '{name}': expected {expected}, but the input has no such column (columns: {string.Join(", ", inputSchema.Select(c => c.Name))}).");
-        if (col.Kind != SchemaShape.Column.VectorKind.Vector || col.IsKey || col.ItemType != NumberDataViewType.Single)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"column '{name}': expected {expected}, got {SchemaShapes.Describe(col)}.");
+        CrnnLabelMappingTransformer.CheckInput(InputColumn.Find(inputSchema, Options.ScoreColumnName, CrnnLabelMappingTransformer.Expected(Labels.Count)), Labels.Count);
         return SchemaShapes.With(inputSchema,
             SchemaShapes.Column(Options.PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true,
                 new SchemaShape([SchemaShapes.KeyValuesAnnotation()])),

@@ -40,21 +40,20 @@ public sealed class CrnnNormalizingTransformer : CrnnRowToRowTransformer
     internal static string Expected(CrnnOnnxModel model) =>
         $"text (image path), Image (MLImage) or Vector<Single|Byte, {model.InputSize}> ({model.InputWidth}x{model.InputHeight} pixels, 0..255)";
 
-    internal static CrnnInputKind CheckInput(DataViewSchema schema, string name, CrnnOnnxModel model)
+    /// <summary>The one input rule of the normaliser, for its estimator and transformer alike: the kind of input, or an error.</summary>
+    internal static CrnnInputKind CheckInput(InputColumn c, CrnnOnnxModel model)
     {
-        var col = schema.GetColumnOrNull(name)
-            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"column '{name}': expected {Expected(model)}, but the input has no such column (columns: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => c.Name))}).");
-        var type = col.Type;
-        if (type is TextDataViewType) return CrnnInputKind.Path;
-        if (type is ImageDataViewType) return CrnnInputKind.Image;
-        if (type is VectorDataViewType v && (v.ItemType == NumberDataViewType.Single || v.ItemType == NumberDataViewType.Byte))
-        {
-            if (v.Size != model.InputSize)
-                throw new ArgumentOutOfRangeException(nameof(schema), $"column '{name}': expected {Expected(model)}, got {type} ({(v.Size == 0 ? "variable size" : $"{v.Size} values")}).");
-            return v.ItemType == NumberDataViewType.Single ? CrnnInputKind.FloatPixels : CrnnInputKind.BytePixels;
-        }
-        throw new ArgumentOutOfRangeException(nameof(schema), $"column '{name}': expected {Expected(model)}, got {type}.");
+        CrnnInputKind? kind = c.IsScalarOf<TextDataViewType>() ? CrnnInputKind.Path
+            : c.IsScalarOf<ImageDataViewType>() ? CrnnInputKind.Image
+            : c.IsVectorOf(NumberDataViewType.Single, model.InputSize) ? CrnnInputKind.FloatPixels
+            : c.IsVectorOf(NumberDataViewType.Byte, model.InputSize) ? CrnnInputKind.BytePixels
+            : null;
+        c.Require(kind is not null, Expected(model));
+        return kind!.Value;
     }
+
+    internal static CrnnInputKind CheckInput(DataViewSchema schema, string name, CrnnOnnxModel model) =>
+        CheckInput(InputColumn.Find(schema, name, Expected(model)), model);
 
     private sealed class Mapper : CrnnRowMapper
     {
@@ -231,14 +230,7 @@ public sealed class CrnnNormalizingEstimator : IEstimator<CrnnNormalizingTransfo
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        string name = Options.InputColumnName;
-        var col = inputSchema.FirstOrDefault(c => c.Name == name);
-        if (col.Name is null)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"column '{name}': expected {CrnnNormalizingTransformer.Expected(Model)}, but the input has no such column (columns: {string.Join(", ", inputSchema.Select(c => c.Name))}).");
-        bool ok = col.Kind == SchemaShape.Column.VectorKind.Scalar && !col.IsKey && (col.ItemType is TextDataViewType or ImageDataViewType)
-            || col.Kind == SchemaShape.Column.VectorKind.Vector && !col.IsKey && (col.ItemType == NumberDataViewType.Single || col.ItemType == NumberDataViewType.Byte);
-        if (!ok)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"column '{name}': expected {CrnnNormalizingTransformer.Expected(Model)}, got {SchemaShapes.Describe(col)}.");
+        CrnnNormalizingTransformer.CheckInput(InputColumn.Find(inputSchema, Options.InputColumnName, CrnnNormalizingTransformer.Expected(Model)), Model);
         var added = new List<SchemaShape.Column>
         {
             SchemaShapes.Column(Options.OutputColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false),

@@ -44,14 +44,14 @@ public sealed class CrnnScoringTransformer : CrnnRowToRowTransformer, IDisposabl
         if (_ownsModel) Model.Dispose();
     }
 
-    internal static void CheckInput(DataViewSchema schema, string name, CrnnOnnxModel model)
-    {
-        string expected = $"Vector<Single, {model.InputSize}> (a normalised {model.InputWidth}x{model.InputHeight} input)";
-        var col = schema.GetColumnOrNull(name)
-            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"column '{name}': expected {expected}, but the input has no such column (columns: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => c.Name))}).");
-        if (col.Type is not VectorDataViewType v || v.ItemType != NumberDataViewType.Single || v.Size != model.InputSize)
-            throw new ArgumentOutOfRangeException(nameof(schema), $"column '{name}': expected {expected}, got {col.Type}{(col.Type is VectorDataViewType { Size: 0 } ? " (variable size)" : "")}.");
-    }
+    internal static string Expected(CrnnOnnxModel model) => $"Vector<Single, {model.InputSize}> (a normalised {model.InputWidth}x{model.InputHeight} input)";
+
+    /// <summary>The one input rule of the scorer, for its estimator and transformer alike.</summary>
+    internal static void CheckInput(InputColumn column, CrnnOnnxModel model) =>
+        column.Require(column.IsVectorOf(NumberDataViewType.Single, model.InputSize), Expected(model));
+
+    internal static void CheckInput(DataViewSchema schema, string name, CrnnOnnxModel model) =>
+        CheckInput(InputColumn.Find(schema, name, Expected(model)), model);
 
     private DataViewSchema.Annotations SlotNames()
     {
@@ -367,13 +367,7 @@ public sealed class CrnnScoringEstimator : IEstimator<CrnnScoringTransformer>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        string name = Options.InputColumnName;
-        string expected = $"Vector<Single, {Model.InputSize}> (a normalised {Model.InputWidth}x{Model.InputHeight} input)";
-        var col = inputSchema.FirstOrDefault(c => c.Name == name);
-        if (col.Name is null)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"column '{name}': expected {expected}, but the input has no such column (columns: {string.Join(", ", inputSchema.Select(c => c.Name))}).");
-        if (col.Kind != SchemaShape.Column.VectorKind.Vector || col.IsKey || col.ItemType != NumberDataViewType.Single)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"column '{name}': expected {expected}, got {SchemaShapes.Describe(col)}.");
+        CrnnScoringTransformer.CheckInput(InputColumn.Find(inputSchema, Options.InputColumnName, CrnnScoringTransformer.Expected(Model)), Model);
         var slotNames = new SchemaShape([SchemaShapes.SlotNamesAnnotation()]);
         var added = new List<SchemaShape.Column>
         {

@@ -32,15 +32,14 @@ public sealed class CrnnTextRecognizingTransformer : CrnnRowToRowTransformer, ID
         Options = options;
         _ownsModel = ownsModel;
         InputSchema = inputSchema;
-        InputKind = CheckInput(inputSchema, options.InputColumnName);
+        IsPath = CheckInput(inputSchema, options.InputColumnName);
     }
 
     public CrnnLineOnnxModel Model { get; }
     public CrnnCtcDecoder Decoder { get; }
     public CrnnTextTransformOptions Options { get; }
     internal DataViewSchema InputSchema { get; }
-    internal bool IsPath => InputKind is TextDataViewType;
-    private DataViewType InputKind { get; }
+    internal bool IsPath { get; }
 
     private protected override CrnnRowMapper CreateMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 
@@ -53,13 +52,14 @@ public sealed class CrnnTextRecognizingTransformer : CrnnRowToRowTransformer, ID
 
     internal const string Expected = "Image (MLImage) or text (image path)";
 
-    internal static DataViewType CheckInput(DataViewSchema schema, string name)
+    /// <summary>The one input rule of the text recogniser, for its estimator and transformer alike: true for paths, false for images.</summary>
+    internal static bool CheckInput(InputColumn c)
     {
-        var col = schema.GetColumnOrNull(name)
-            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"column '{name}': expected {Expected}, but the input has no such column (columns: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => c.Name))}).");
-        return col.Type is TextDataViewType or ImageDataViewType ? col.Type
-            : throw new ArgumentOutOfRangeException(nameof(schema), $"column '{name}': expected {Expected}, got {col.Type}.");
+        c.Require(c.IsScalarOf<TextDataViewType>() || c.IsScalarOf<ImageDataViewType>(), Expected);
+        return c.ItemType is TextDataViewType;
     }
+
+    internal static bool CheckInput(DataViewSchema schema, string name) => CheckInput(InputColumn.Find(schema, name, Expected));
 
     private sealed class Mapper : CrnnRowMapper
     {
@@ -70,9 +70,9 @@ public sealed class CrnnTextRecognizingTransformer : CrnnRowToRowTransformer, ID
         public Mapper(CrnnTextRecognizingTransformer parent, DataViewSchema inputSchema) : base(inputSchema)
         {
             _parent = parent;
-            var kind = CheckInput(inputSchema, parent.Options.InputColumnName);
-            if ((kind is TextDataViewType) != parent.IsPath)
-                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"column '{parent.Options.InputColumnName}': expected {parent.InputKind} as when fitted, got {kind}.");
+            bool isPath = CheckInput(inputSchema, parent.Options.InputColumnName);
+            if (isPath != parent.IsPath)
+                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"column '{parent.Options.InputColumnName}': expected {parent.InputSchema[parent.Options.InputColumnName].Type} as when fitted, got {inputSchema[parent.Options.InputColumnName].Type}.");
             _inputIndex = inputSchema[parent.Options.InputColumnName].Index;
             var cols = new List<DataViewSchema.DetachedColumn>
             {
@@ -215,13 +215,7 @@ public sealed class CrnnTextRecognizingEstimator : IEstimator<CrnnTextRecognizin
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        string name = Options.InputColumnName;
-        var col = inputSchema.FirstOrDefault(c => c.Name == name);
-        if (col.Name is null)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"column '{name}': expected {CrnnTextRecognizingTransformer.Expected}, but the input has no such column (columns: {string.Join(", ", inputSchema.Select(c => c.Name))}).");
-        bool ok = col.Kind == SchemaShape.Column.VectorKind.Scalar && !col.IsKey && col.ItemType is TextDataViewType or ImageDataViewType;
-        if (!ok)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"column '{name}': expected {CrnnTextRecognizingTransformer.Expected}, got {SchemaShapes.Describe(col)}.");
+        CrnnTextRecognizingTransformer.CheckInput(InputColumn.Find(inputSchema, Options.InputColumnName, CrnnTextRecognizingTransformer.Expected));
         var added = new List<SchemaShape.Column>
         {
             SchemaShapes.Column(Options.TextColumnName, SchemaShape.Column.VectorKind.Scalar, TextDataViewType.Instance, false),
