@@ -122,44 +122,21 @@ public sealed class CrnnScoringTransformer : CrnnRowToRowTransformer, IDisposabl
     }
 
     /// <summary>The scored data view: its cursors read a batch of rows ahead and score them in one run.</summary>
-    private sealed class BatchedDataView : IDataView
+    private sealed class BatchedDataView(CrnnScoringTransformer parent, IDataView source, Mapper mapper) : CrnnMappedDataView(source, mapper)
     {
-        private readonly CrnnScoringTransformer _parent;
-        private readonly IDataView _source;
-        private readonly Mapper _mapper;
-
-        public BatchedDataView(CrnnScoringTransformer parent, IDataView source, Mapper mapper)
-        {
-            _parent = parent;
-            _source = source;
-            _mapper = mapper;
-        }
-
-        public bool CanShuffle => _source.CanShuffle;
-        public DataViewSchema Schema => _mapper.OutputSchema;
-        public long? GetRowCount() => _source.GetRowCount();
-
-        public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
+        public override DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
         {
             var active = ActiveColumns.From(Schema, columnsNeeded);
-            int nIn = _mapper.InputSchema.Count;
+            int nIn = mapper.InputSchema.Count;
             bool scoring = false;
             for (int i = nIn; i < active.Length; i++) scoring |= active[i];
-            var needed = new HashSet<int>();
+            // Nothing to score: plain pass-through, no read-ahead.
+            if (!scoring) return base.GetRowCursor(columnsNeeded, rand);
+            var needed = new HashSet<int> { mapper.InputIndex };
             for (int i = 0; i < nIn; i++) if (active[i]) needed.Add(i);
-            if (!scoring)
-            {
-                // Nothing to score: plain pass-through, no read-ahead.
-                var plain = new CrnnMappedDataView(_source, _mapper);
-                return plain.GetRowCursor(columnsNeeded, rand);
-            }
-            needed.Add(_mapper.InputIndex);
-            var cursor = _source.GetRowCursor(needed.Select(i => _source.Schema[i]), rand);
-            return new BatchCursor(_parent, this, cursor, _mapper.InputIndex, active, nIn);
+            var cursor = Source.GetRowCursor(needed.Select(i => Source.Schema[i]), rand);
+            return new BatchCursor(parent, this, cursor, mapper.InputIndex, active, nIn);
         }
-
-        public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
-            => [GetRowCursor(columnsNeeded, rand)];
     }
 
     /// <summary>

@@ -47,27 +47,23 @@ internal abstract class CrnnRowMapper
     }
 }
 
-/// <summary>An <see cref="IDataView"/> that is its source plus the columns a <see cref="CrnnRowMapper"/> adds, row by row.</summary>
-internal sealed class CrnnMappedDataView : IDataView
+/// <summary>
+/// An <see cref="IDataView"/> that is its source plus the columns a <see cref="CrnnRowMapper"/> adds, row by row. The
+/// batched scorer's view derives from it and reads ahead only when a scored column is asked for.
+/// </summary>
+internal class CrnnMappedDataView(IDataView source, CrnnRowMapper mapper) : IDataView
 {
-    private readonly IDataView _source;
-    private readonly CrnnRowMapper _mapper;
+    protected IDataView Source { get; } = source;
 
-    public CrnnMappedDataView(IDataView source, CrnnRowMapper mapper)
-    {
-        _source = source;
-        _mapper = mapper;
-    }
+    public bool CanShuffle => Source.CanShuffle;
+    public DataViewSchema Schema => mapper.OutputSchema;
+    public long? GetRowCount() => Source.GetRowCount();
 
-    public bool CanShuffle => _source.CanShuffle;
-    public DataViewSchema Schema => _mapper.OutputSchema;
-    public long? GetRowCount() => _source.GetRowCount();
-
-    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
+    public virtual DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
     {
         var active = ActiveColumns.From(Schema, columnsNeeded);
-        var cursor = _source.GetRowCursor(_mapper.InputsNeeded(active).Select(i => _source.Schema[i]), rand);
-        return new CrnnMappedCursor(this, cursor, new MappedColumns(_mapper, cursor, active));
+        var cursor = Source.GetRowCursor(mapper.InputsNeeded(active).Select(i => Source.Schema[i]), rand);
+        return new CrnnMappedCursor(this, cursor, new MappedColumns(mapper, cursor, active));
     }
 
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
