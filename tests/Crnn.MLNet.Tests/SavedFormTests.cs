@@ -13,20 +13,21 @@ namespace Crnn.MLNet.Tests;
 /// <summary>The saved (ML.NET-only) form of the normaliser computes what the live one does, for every setting.</summary>
 public class SavedFormTests
 {
-    public static TheoryData<string, InkPolarity, CharacterFraming, BadImageHandling> Combinations()
+    public static TheoryData<string, InkPolarity, CharacterFraming, BadImageHandling, CharacterCleanup> Combinations()
     {
-        var data = new TheoryData<string, InkPolarity, CharacterFraming, BadImageHandling>();
+        var data = new TheoryData<string, InkPolarity, CharacterFraming, BadImageHandling, CharacterCleanup>();
         foreach (var kind in new[] { "paths", "images", "floats", "bytes" })
             foreach (var polarity in Enum.GetValues<InkPolarity>())
                 foreach (var framing in Enum.GetValues<CharacterFraming>())
                     foreach (var bad in Enum.GetValues<BadImageHandling>())
-                        data.Add(kind, polarity, framing, bad);
+                        foreach (var cleanup in new[] { CharacterCleanup.Default, CharacterCleanup.None, CharacterCleanup.KeepCentralInk })
+                            data.Add(kind, polarity, framing, bad, cleanup);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(Combinations))]
-    public void Every_normaliser_setting_survives_save_and_load(string kind, InkPolarity polarity, CharacterFraming framing, BadImageHandling bad)
+    public void Every_normaliser_setting_survives_save_and_load(string kind, InkPolarity polarity, CharacterFraming framing, BadImageHandling bad, CharacterCleanup cleanup)
     {
         using var set = new DigitSet(count: 8);
         var ml = new MLContext(1);
@@ -43,7 +44,7 @@ public class SavedFormTests
         if (kind == "images") data = ml.Transforms.LoadImages("Loaded", null, "Image").Fit(data).Transform(data);
         long maxPixels = bad == BadImageHandling.Skip ? 12_000 : CrnnDefaults.MaxImagePixels;
         var options = new CrnnNormalizerOptions(inputColumnName: kind == "images" ? "Loaded" : "Image", polarity: polarity, framing: framing,
-            badImages: bad, errorColumnName: "Why", maxImagePixels: maxPixels);
+            badImages: bad, errorColumnName: "Why", maxImagePixels: maxPixels, cleanup: cleanup);
         using var model = CrnnOnnxModel.Load(set.ModelPath);
         var live = ml.Transforms.NormalizeHandwriting(model, options).Fit(data);
 
@@ -147,6 +148,9 @@ public class SavedFormTests
         foreach (var p in Enum.GetValues<InkPolarity>()) Assert.Equal(p, SavedNames.Polarity(SavedNames.Of(p)));
         foreach (var f in Enum.GetValues<CharacterFraming>()) Assert.Equal(f, SavedNames.Framing(SavedNames.Of(f)));
         foreach (var b in Enum.GetValues<BadImageHandling>()) Assert.Equal(b, SavedNames.BadImages(SavedNames.Of(b)));
+        foreach (var c in new[] { CharacterCleanup.None, CharacterCleanup.FlattenBackground, CharacterCleanup.KeepCentralInk, CharacterCleanup.Default })
+            Assert.Equal(c, SavedNames.Cleanup(SavedNames.Of(c)));
+        Assert.Equal("flatten-background,keep-central-ink", SavedNames.Of(CharacterCleanup.Default));
         foreach (var m in Enum.GetValues<Decoding.CrnnCtcDecodingMode>()) Assert.Equal(m, SavedNames.DecodingMode(SavedNames.Of(m)));
         var e = Assert.Throws<InvalidDataException>(() => SavedNames.Polarity("DarkOnLight"));
         Assert.Contains("unknown polarity 'DarkOnLight'", e.Message);

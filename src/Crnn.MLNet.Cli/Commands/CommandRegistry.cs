@@ -14,6 +14,7 @@ internal static class CommandRegistry
         yield return EnsembleCommand.Create();
         yield return QuantizeCommand.Create();
         yield return EvaluateCommand.Create();
+        yield return EvaluateCropsCommand.Create();
         yield return PredictCommand.Create();
         yield return ReadCommand.Create();
         yield return EvaluateLinesCommand.Create();

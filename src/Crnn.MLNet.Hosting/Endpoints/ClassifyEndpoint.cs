@@ -42,7 +42,7 @@ internal static class ClassifyEndpoint
     private static ModelInputView View(Recognition.CrnnRecognizer recognizer, GrayImage gray)
     {
         var meta = recognizer.Model.Metadata;
-        var normalizer = new HandwritingNormalizer(meta, recognizer.Options.Polarity, recognizer.Options.Framing);
+        var normalizer = new HandwritingNormalizer(meta, recognizer.Options.Polarity, recognizer.Options.Framing, recognizer.Options.Cleanup);
         var x = new float[normalizer.OutputSize];
         normalizer.Normalize(gray.Pixels, gray.Width, gray.Height, x);
         return ModelInputView.FromNormalized(x, meta.Input.Width, meta.Input.Height, meta.Normalization);

@@ -43,6 +43,7 @@ public sealed class HandwritingNormalizer
     private float[] _patch = [];
     private float[] _tmp = [];
     private readonly SeparableResampler _resampler = new();
+    private readonly CharacterCleaner _cleaner = new();
 
     /// <summary>Ink below this fraction of the strongest ink is treated as paper when cropping.</summary>
     internal const float CropThreshold = 0.2f;
@@ -50,8 +51,14 @@ public sealed class HandwritingNormalizer
     /// <summary>An image whose ink is weaker than this (range 0..1) counts as blank.</summary>
     internal const float BlankContrast = 0.08f;
 
-    public HandwritingNormalizer(CrnnModelMetadata metadata, InkPolarity polarity = InkPolarity.Auto, CharacterFraming framing = CharacterFraming.Fit)
+    /// <param name="metadata">The model's metadata: input size, fit box, centring and normalisation.</param>
+    /// <param name="polarity">Ink polarity; <see cref="InkPolarity.Auto"/> decides per image from its border.</param>
+    /// <param name="framing">Crop, fit and centre (<see cref="CharacterFraming.Fit"/>), or use the pixels as they are.</param>
+    /// <param name="cleanup">Clean-up of real crops before cropping to the ink (with <see cref="CharacterFraming.Fit"/> only).</param>
+    public HandwritingNormalizer(CrnnModelMetadata metadata, InkPolarity polarity = InkPolarity.Auto, CharacterFraming framing = CharacterFraming.Fit,
+        CharacterCleanup cleanup = CharacterCleanup.Default)
     {
+        if ((cleanup & ~CharacterCleanup.Default) != 0) throw new ArgumentOutOfRangeException(nameof(cleanup), cleanup, "unknown clean-up step");
         ArgumentNullException.ThrowIfNull(metadata);
         _height = metadata.Input.Height;
         _width = metadata.Input.Width;
@@ -63,10 +70,12 @@ public sealed class HandwritingNormalizer
             throw new NotSupportedException($"preprocessing polarity '{metadata.Preprocessing.Polarity}' is not supported (expected 'light-on-dark').");
         Polarity = polarity;
         Framing = framing;
+        Cleanup = cleanup;
     }
 
     public InkPolarity Polarity { get; }
     public CharacterFraming Framing { get; }
+    public CharacterCleanup Cleanup { get; }
 
     /// <summary>Floats written per image.</summary>
     public int OutputSize => _height * _width;
@@ -210,6 +219,8 @@ public sealed class HandwritingNormalizer
             return;
         }
 
+        if ((Cleanup & CharacterCleanup.FlattenBackground) != 0) _cleaner.FlattenBackground(g, w, h);
+
         // Contrast: paper level from the border, ink level from the strongest pixel.
         float bg = BorderMean(g, w, h), max = 0;
         foreach (float v in g) max = MathF.Max(max, v);
@@ -236,6 +247,11 @@ public sealed class HandwritingNormalizer
                     y1 = y;
                 }
             }
+        }
+        if (x1 >= 0 && (Cleanup & CharacterCleanup.KeepCentralInk) != 0)
+        {
+            _cleaner.KeepCentralInk(g, w, h, _cleaner.InkThreshold(g, CharacterCleaner.MinInkThreshold, CharacterCleaner.MaxInkThreshold));
+            (x0, y0, x1, y1) = InkBox(g, w, h);
         }
         if (x1 < 0)
         {
@@ -291,6 +307,25 @@ public sealed class HandwritingNormalizer
                 dest[ty * _width + tx] = (patch[y * pw + x] - _mean) * _invStd;
             }
         }
+    }
+
+    /// <summary>The box of the pixels above <see cref="CropThreshold"/> (x1 = -1 when there are none).</summary>
+    private static (int X0, int Y0, int X1, int Y1) InkBox(ReadOnlySpan<float> g, int w, int h)
+    {
+        int x0 = w, y0 = h, x1 = -1, y1 = -1;
+        for (int y = 0; y < h; y++)
+        {
+            var row = g.Slice(y * w, w);
+            for (int x = 0; x < w; x++)
+            {
+                if (row[x] <= CropThreshold) continue;
+                if (x < x0) x0 = x;
+                if (x > x1) x1 = x;
+                if (y < y0) y0 = y;
+                y1 = y;
+            }
+        }
+        return (x0, y0, x1, y1);
     }
 
     /// <summary>

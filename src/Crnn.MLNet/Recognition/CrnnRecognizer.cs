@@ -40,6 +40,8 @@ public sealed record CrnnRecognizerOptions
     public InkPolarity Polarity { get; init; } = CrnnDefaults.Polarity;
     /// <summary>Framing of images and streams (pixel spans of the model's size can choose per call).</summary>
     public CharacterFraming Framing { get; init; } = CharacterFraming.Fit;
+    /// <summary>Clean-up of real crops before framing: background flattening, dropping neighbours' fragments and specks.</summary>
+    public CharacterCleanup Cleanup { get; init; } = CrnnDefaults.Cleanup;
     /// <summary>Images per ONNX Runtime run in batched calls.</summary>
     public int BatchSize { get; init; } = CrnnDefaults.BatchSize;
     /// <summary>Largest image decoded (width x height), checked from the header before decoding.</summary>
@@ -234,8 +236,8 @@ public sealed class CrnnRecognizer : IDisposable
             var m = owner.Model;
             _size = m.InputSize;
             _classes = m.ClassCount;
-            _fit = new HandwritingNormalizer(m.Metadata, owner.Options.Polarity, CharacterFraming.Fit);
-            _none = new HandwritingNormalizer(m.Metadata, owner.Options.Polarity, CharacterFraming.None);
+            _fit = new HandwritingNormalizer(m.Metadata, owner.Options.Polarity, CharacterFraming.Fit, owner.Options.Cleanup);
+            _none = new HandwritingNormalizer(m.Metadata, owner.Options.Polarity, CharacterFraming.None, owner.Options.Cleanup);
             _x = new float[owner.Options.BatchSize * _size];
             _probs = new float[owner.Options.BatchSize * _classes];
         }

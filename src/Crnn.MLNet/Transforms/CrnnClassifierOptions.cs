@@ -19,9 +19,10 @@ public sealed class CrnnClassifierOptions
         string predictedLabelColumnName = CrnnDefaults.PredictedLabelColumnName,
         string predictedLabelTextColumnName = CrnnDefaults.PredictedLabelTextColumnName,
         string errorColumnName = CrnnDefaults.ErrorColumnName,
-        CrnnSessionOptions? sessionOptions = null)
+        CrnnSessionOptions? sessionOptions = null,
+        CharacterCleanup cleanup = CrnnDefaults.Cleanup)
     {
-        Normalizer = new CrnnNormalizerOptions(inputColumnName, normalizedColumnName, polarity, framing, badImages, errorColumnName, maxImagePixels);
+        Normalizer = new CrnnNormalizerOptions(inputColumnName, normalizedColumnName, polarity, framing, badImages, errorColumnName, maxImagePixels, cleanup);
         Scorer = new CrnnScorerOptions(normalizedColumnName, scoreColumnName, logitsColumnName, batchSize);
         Labels = new CrnnLabelMappingOptions(scoreColumnName, predictedLabelColumnName, predictedLabelTextColumnName);
         SessionOptions = sessionOptions ?? CrnnSessionOptions.Default;

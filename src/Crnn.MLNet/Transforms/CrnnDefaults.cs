@@ -26,4 +26,6 @@ public static class CrnnDefaults
     public const long MaxImagePixels = 40_000_000;
     public const InkPolarity Polarity = InkPolarity.Auto;
     public const BadImageHandling BadImages = BadImageHandling.Throw;
+    /// <summary>Clean-up of real character crops: background flattening and keeping the central ink.</summary>
+    public const CharacterCleanup Cleanup = CharacterCleanup.Default;
 }

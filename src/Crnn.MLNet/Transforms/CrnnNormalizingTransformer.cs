@@ -116,7 +116,7 @@ public sealed class CrnnNormalizingTransformer : CrnnRowToRowTransformer
             _parent = parent;
             _row = row;
             _column = column.Name;
-            _normalizer = new HandwritingNormalizer(parent.Model.Metadata, parent.Options.Polarity, parent.Framing);
+            _normalizer = new HandwritingNormalizer(parent.Model.Metadata, parent.Options.Polarity, parent.Framing, parent.Options.Cleanup);
             _output = new float[parent.Model.InputSize];
             int w = parent.Model.InputWidth, h = parent.Model.InputHeight;
             var input = new ImageInput(parent.Options.MaxImagePixels);

@@ -52,6 +52,8 @@ internal sealed record CharacterConfig : SavedConfig
 
     [JsonPropertyName("badImages")] public required string BadImages { get; init; }
 
+    [JsonPropertyName("cleanup")] public required string Cleanup { get; init; }
+
     public static CharacterConfig From(CrnnNormalizingTransformer t)
     {
         var m = t.Model.Metadata;
@@ -71,13 +73,14 @@ internal sealed record CharacterConfig : SavedConfig
             Polarity = SavedNames.Of(t.Options.Polarity),
             Framing = SavedNames.Of(t.Framing),
             BadImages = SavedNames.Of(t.Options.BadImages),
+            Cleanup = SavedNames.Of(t.Options.Cleanup),
             MaxImagePixels = t.Options.MaxImagePixels,
             Metadata = geometry.ToJson(),
         };
     }
 
     public HandwritingNormalizer CreateNormalizer() =>
-        new(CrnnModelMetadata.FromJson(Metadata, "saved CRNN normaliser"), SavedNames.Polarity(Polarity), SavedNames.Framing(Framing));
+        new(CrnnModelMetadata.FromJson(Metadata, "saved CRNN normaliser"), SavedNames.Polarity(Polarity), SavedNames.Framing(Framing), SavedNames.Cleanup(Cleanup));
 }
 
 /// <summary>Settings of a saved text recogniser: the line normaliser's and the CTC decoder's.</summary>

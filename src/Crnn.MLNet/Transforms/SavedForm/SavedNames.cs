@@ -53,6 +53,30 @@ internal static class SavedNames
         _ => throw Unknown("bad-image handling", name),
     };
 
+    /// <summary>The steps as a comma-separated list of fixed words, or <c>none</c>.</summary>
+    public static string Of(CharacterCleanup value)
+    {
+        if ((value & ~CharacterCleanup.Default) != 0) throw new ArgumentOutOfRangeException(nameof(value), value, "unknown clean-up step");
+        var steps = new List<string>();
+        if ((value & CharacterCleanup.FlattenBackground) != 0) steps.Add("flatten-background");
+        if ((value & CharacterCleanup.KeepCentralInk) != 0) steps.Add("keep-central-ink");
+        return steps.Count == 0 ? "none" : string.Join(",", steps);
+    }
+
+    public static CharacterCleanup Cleanup(string names)
+    {
+        if (names == "none") return CharacterCleanup.None;
+        var value = CharacterCleanup.None;
+        foreach (var name in names.Split(','))
+            value |= name switch
+            {
+                "flatten-background" => CharacterCleanup.FlattenBackground,
+                "keep-central-ink" => CharacterCleanup.KeepCentralInk,
+                _ => throw Unknown("clean-up step", name),
+            };
+        return value;
+    }
+
     public static string Of(CrnnCtcDecodingMode value) => value switch
     {
         CrnnCtcDecodingMode.Greedy => "greedy",

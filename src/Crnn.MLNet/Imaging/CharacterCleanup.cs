@@ -1,0 +1,219 @@
+namespace Crnn.MLNet.Imaging;
+
+/// <summary>
+/// Clean-up steps for real crops of one character (scans and photos), applied by <see cref="HandwritingNormalizer"/>
+/// with <see cref="CharacterFraming.Fit"/> before it crops to the ink. Each can be turned off; <see cref="Default"/>
+/// has both on: on clean, centred input (MNIST-style) they change nothing or next to nothing.
+/// </summary>
+[Flags]
+public enum CharacterCleanup
+{
+    /// <summary>No clean-up: the ink is everything brighter than the paper level of the image's border.</summary>
+    None = 0,
+    /// <summary>
+    /// Flatten the background: subtract a smooth paper level estimated per region (a low percentile of each cell of a
+    /// 3 x 3 grid, interpolated), so that shading, gradients and stained paper do not count as ink.
+    /// </summary>
+    FlattenBackground = 1,
+    /// <summary>
+    /// Keep the character's own strokes: the ink connected to the centre of the crop and the pieces near it; drop
+    /// fragments of neighbouring characters cut by the crop's edge and specks (pieces far smaller than the character).
+    /// </summary>
+    KeepCentralInk = 2,
+    /// <summary>Both steps.</summary>
+    Default = FlattenBackground | KeepCentralInk,
+}
+
+/// <summary>
+/// The clean-up steps on a grayscale image with ink bright (0 = paper, up to 1 = strongest ink). Not thread-safe:
+/// it keeps scratch buffers; one per normaliser.
+/// </summary>
+internal sealed class CharacterCleaner
+{
+    /// <summary>
+    /// Bounds of the ink level that splits pieces (Otsu's, relative to the strongest ink): above the faint lines of a
+    /// printed background, below the body of any real stroke; soft stroke edges come back with the kept pieces' margin.
+    /// </summary>
+    internal const float MinInkThreshold = 0.4f, MaxInkThreshold = 0.6f;
+
+    /// <summary>Grid of the background estimate (cells per side).</summary>
+    internal const int Grid = 3;
+    /// <summary>The background of a cell: this quantile of its values (strokes are thin next to a cell).</summary>
+    internal const float BackgroundQuantile = 0.1f;
+    /// <summary>A piece with less ink than this share of the character's main stroke is a speck.</summary>
+    internal const float SpeckShare = 0.04f;
+    /// <summary>Pieces not touching the edge are kept when they lie within the main stroke's box grown by this share.</summary>
+    internal const float NearMain = 0.25f;
+
+    private int[] _labels = [];
+    private int[] _stack = [];
+    private bool[] _near = [];
+    private readonly int[] _histogram = new int[256];
+    private readonly List<Piece> _pieces = [];
+
+    /// <summary>Subtracts a smooth paper level and clamps at 0.</summary>
+    public void FlattenBackground(Span<float> g, int w, int h)
+    {
+        Span<float> level = stackalloc float[Grid * Grid];
+        for (int cy = 0; cy < Grid; cy++)
+            for (int cx = 0; cx < Grid; cx++)
+            {
+                int x0 = cx * w / Grid, x1 = (cx + 1) * w / Grid, y0 = cy * h / Grid, y1 = (cy + 1) * h / Grid;
+                level[cy * Grid + cx] = Quantile(g, w, x0, x1, y0, y1, BackgroundQuantile);
+            }
+        for (int y = 0; y < h; y++)
+        {
+            // Bilinear between cell centres; clamped beyond the outer centres.
+            float fy = Math.Clamp((y + 0.5f) * Grid / h - 0.5f, 0, Grid - 1);
+            int iy = Math.Min((int)fy, Grid - 2);
+            float ty = fy - iy;
+            var row = g.Slice(y * w, w);
+            for (int x = 0; x < w; x++)
+            {
+                float fx = Math.Clamp((x + 0.5f) * Grid / w - 0.5f, 0, Grid - 1);
+                int ix = Math.Min((int)fx, Grid - 2);
+                float tx = fx - ix;
+                float top = level[iy * Grid + ix] * (1 - tx) + level[iy * Grid + ix + 1] * tx;
+                float bottom = level[(iy + 1) * Grid + ix] * (1 - tx) + level[(iy + 1) * Grid + ix + 1] * tx;
+                row[x] = MathF.Max(0, row[x] - (top * (1 - ty) + bottom * ty));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sets to 0 every piece of ink (8-connected pixels above <paramref name="threshold"/>) that is not the character's,
+    /// and what lies farther than a stroke's soft edge from the kept pieces: the main piece is the one with the most ink
+    /// among those reaching the central half of the crop; kept besides it are pieces reaching the centre and pieces near
+    /// it that do not touch the edge, unless they are specks.
+    /// </summary>
+    public void KeepCentralInk(Span<float> g, int w, int h, float threshold)
+    {
+        int n = w * h;
+        if (_labels.Length < n) _labels = new int[Math.Max(n, _labels.Length * 2)];
+        if (_stack.Length < n) _stack = new int[Math.Max(n, _stack.Length * 2)];
+        if (_near.Length < n) _near = new bool[Math.Max(n, _near.Length * 2)];
+        var labels = _labels.AsSpan(0, n);
+        labels.Clear();
+        _pieces.Clear();
+        int cx0 = w / 4, cx1 = (3 * w + 3) / 4, cy0 = h / 4, cy1 = (3 * h + 3) / 4;
+        for (int start = 0; start < n; start++)
+        {
+            if (labels[start] != 0 || g[start] <= threshold) continue;
+            var piece = new Piece { X0 = w, Y0 = h, X1 = -1, Y1 = -1 };
+            int label = _pieces.Count + 1, top = 0;
+            _stack[top++] = start;
+            labels[start] = label;
+            while (top > 0)
+            {
+                int p = _stack[--top], px = p % w, py = p / w;
+                piece.Mass += g[p];
+                piece.X0 = Math.Min(piece.X0, px); piece.X1 = Math.Max(piece.X1, px);
+                piece.Y0 = Math.Min(piece.Y0, py); piece.Y1 = Math.Max(piece.Y1, py);
+                if (px >= cx0 && px < cx1 && py >= cy0 && py < cy1) piece.Central = true;
+                for (int dy = -1; dy <= 1; dy++)
+                {
+                    int qy = py + dy;
+                    if ((uint)qy >= (uint)h) continue;
+                    for (int dx = -1; dx <= 1; dx++)
+                    {
+                        int qx = px + dx;
+                        if ((uint)qx >= (uint)w) continue;
+                        int q = qy * w + qx;
+                        if (labels[q] != 0 || g[q] <= threshold) continue;
+                        labels[q] = label;
+                        _stack[top++] = q;
+                    }
+                }
+            }
+            piece.TouchesEdge = piece.X0 == 0 || piece.Y0 == 0 || piece.X1 == w - 1 || piece.Y1 == h - 1;
+            _pieces.Add(piece);
+        }
+        if (_pieces.Count == 0) return;
+
+        int main = -1;
+        for (int i = 0; i < _pieces.Count; i++)
+            if (_pieces[i].Central && (main < 0 || _pieces[i].Mass > _pieces[main].Mass)) main = i;
+        if (main < 0)
+            for (int i = 0; i < _pieces.Count; i++)
+                if (main < 0 || _pieces[i].Mass > _pieces[main].Mass) main = i;
+        var m = _pieces[main];
+        float growX = NearMain * (m.X1 - m.X0 + 1), growY = NearMain * (m.Y1 - m.Y0 + 1);
+        Span<bool> keep = _pieces.Count <= 256 ? stackalloc bool[_pieces.Count + 1] : new bool[_pieces.Count + 1];
+        for (int i = 0; i < _pieces.Count; i++)
+        {
+            var p = _pieces[i];
+            bool close = p.X1 >= m.X0 - growX && p.X0 <= m.X1 + growX && p.Y1 >= m.Y0 - growY && p.Y0 <= m.Y1 + growY;
+            keep[i + 1] = i == main || (p.Mass >= SpeckShare * m.Mass && (p.Central || (close && !p.TouchesEdge)));
+        }
+        // Everything farther than a stroke's soft edge from a kept piece is paper: faint lines and halos of dropped
+        // pieces go too. The edge is about one pixel per 28 of the crop's smaller side (a scaled-up stroke's ramp).
+        int r = Math.Max(1, (int)Math.Round(Math.Min(w, h) / 28.0));
+        var near = _near.AsSpan(0, n);
+        near.Clear();
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                int label = labels[y * w + x];
+                if (label == 0 || !keep[label]) continue;
+                for (int yy = Math.Max(0, y - r); yy <= Math.Min(h - 1, y + r); yy++)
+                    near.Slice(yy * w + Math.Max(0, x - r), Math.Min(w - 1, x + r) - Math.Max(0, x - r) + 1).Fill(true);
+            }
+        for (int i = 0; i < n; i++)
+            if (!near[i]) g[i] = 0;
+    }
+
+    /// <summary>
+    /// The level that best splits ink from paper (Otsu's threshold on a 256-bin histogram of 0..1 values), within
+    /// [<paramref name="low"/>, <paramref name="high"/>]: faint lines of a printed background fall below it.
+    /// </summary>
+    public float InkThreshold(ReadOnlySpan<float> g, float low, float high)
+    {
+        var hist = _histogram.AsSpan();
+        hist.Clear();
+        foreach (float v in g) hist[(int)(Math.Clamp(v, 0f, 1f) * 255f)]++;
+        double total = g.Length, sumAll = 0;
+        for (int b = 0; b < 256; b++) sumAll += b * (double)hist[b];
+        double weightLow = 0, sumLow = 0, best = -1;
+        int threshold = 0;
+        for (int b = 0; b < 256; b++)
+        {
+            weightLow += hist[b];
+            if (weightLow == 0) continue;
+            double weightHigh = total - weightLow;
+            if (weightHigh == 0) break;
+            sumLow += b * (double)hist[b];
+            double meanLow = sumLow / weightLow, meanHigh = (sumAll - sumLow) / weightHigh;
+            double between = weightLow * weightHigh * (meanLow - meanHigh) * (meanLow - meanHigh);
+            if (between > best) { best = between; threshold = b; }
+        }
+        return Math.Clamp((threshold + 0.5f) / 255f, low, high);
+    }
+
+    private float Quantile(ReadOnlySpan<float> g, int w, int x0, int x1, int y0, int y1, float q)
+    {
+        var hist = _histogram.AsSpan();
+        hist.Clear();
+        int count = 0;
+        for (int y = y0; y < y1; y++)
+            for (int x = x0; x < x1; x++)
+            {
+                hist[(int)(Math.Clamp(g[y * w + x], 0f, 1f) * 255f)]++;
+                count++;
+            }
+        if (count == 0) return 0;
+        int target = (int)(q * count), seen = 0;
+        for (int b = 0; b < hist.Length; b++)
+        {
+            seen += hist[b];
+            if (seen > target) return b / 255f;
+        }
+        return 1;
+    }
+
+    private struct Piece
+    {
+        public int X0, Y0, X1, Y1;
+        public double Mass;
+        public bool Central, TouchesEdge;
+    }
+}
