@@ -8,7 +8,7 @@ namespace Crnn.MLNet.Cli.Tests;
 /// </summary>
 public sealed class ShippedModelTests
 {
-    private static string RepoFile(params string[] parts)
+    internal static string RepoFile(params string[] parts)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Crnn.MLNet.sln")))

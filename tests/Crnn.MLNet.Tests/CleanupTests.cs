@@ -119,7 +119,8 @@ public class CleanupTests
         foreach (string text in new[] { "i", "=", "%" })
         {
             using var bmp = TestImages.Text(text, 90, 110, size: 80);
-            AssertDistance(Normalise(bmp, CharacterCleanup.None), Normalise(bmp, CharacterCleanup.Default), "<", 0.02, text);
+            foreach (var steps in new[] { CharacterCleanup.Default, CharacterCleanup.All })
+                AssertDistance(Normalise(bmp, CharacterCleanup.None), Normalise(bmp, steps), "<", 0.02, $"{text} {steps}");
         }
     }
 
@@ -129,7 +130,8 @@ public class CleanupTests
         foreach (string d in TestModels.Digits)
         {
             using var bmp = TestImages.Text(d, 120, 160, size: 120);
-            AssertDistance(Normalise(bmp, CharacterCleanup.None), Normalise(bmp, CharacterCleanup.Default), "<", 0.01, d);
+            foreach (var steps in new[] { CharacterCleanup.Default, CharacterCleanup.All })
+                AssertDistance(Normalise(bmp, CharacterCleanup.None), Normalise(bmp, steps), "<", 0.01, $"{d} {steps}");
         }
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new HandwritingNormalizer(Meta, cleanup: (CharacterCleanup)8));
         Assert.Equal("cleanup", e.ParamName);

@@ -20,7 +20,7 @@ public class SavedFormTests
             foreach (var polarity in Enum.GetValues<InkPolarity>())
                 foreach (var framing in Enum.GetValues<CharacterFraming>())
                     foreach (var bad in Enum.GetValues<BadImageHandling>())
-                        foreach (var cleanup in new[] { CharacterCleanup.Default, CharacterCleanup.None, CharacterCleanup.KeepCentralInk })
+                        foreach (var cleanup in new[] { CharacterCleanup.Default, CharacterCleanup.None, CharacterCleanup.All })
                             data.Add(kind, polarity, framing, bad, cleanup);
         return data;
     }
@@ -148,9 +148,9 @@ public class SavedFormTests
         foreach (var p in Enum.GetValues<InkPolarity>()) Assert.Equal(p, SavedNames.Polarity(SavedNames.Of(p)));
         foreach (var f in Enum.GetValues<CharacterFraming>()) Assert.Equal(f, SavedNames.Framing(SavedNames.Of(f)));
         foreach (var b in Enum.GetValues<BadImageHandling>()) Assert.Equal(b, SavedNames.BadImages(SavedNames.Of(b)));
-        foreach (var c in new[] { CharacterCleanup.None, CharacterCleanup.FlattenBackground, CharacterCleanup.KeepCentralInk, CharacterCleanup.Default })
+        foreach (var c in new[] { CharacterCleanup.None, CharacterCleanup.FlattenBackground, CharacterCleanup.KeepCentralInk, CharacterCleanup.All })
             Assert.Equal(c, SavedNames.Cleanup(SavedNames.Of(c)));
-        Assert.Equal("flatten-background,keep-central-ink", SavedNames.Of(CharacterCleanup.Default));
+        Assert.Equal("flatten-background,keep-central-ink", SavedNames.Of(CharacterCleanup.All));
         foreach (var m in Enum.GetValues<Decoding.CrnnCtcDecodingMode>()) Assert.Equal(m, SavedNames.DecodingMode(SavedNames.Of(m)));
         var e = Assert.Throws<InvalidDataException>(() => SavedNames.Polarity("DarkOnLight"));
         Assert.Contains("unknown polarity 'DarkOnLight'", e.Message);

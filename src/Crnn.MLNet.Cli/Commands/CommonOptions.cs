@@ -42,4 +42,21 @@ internal static class CommonOptions
     /// <summary>A file-name-safe form of a dataset name.</summary>
     public static string SafeName(string name) =>
         string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '_'));
+
+    /// <summary><c>--cleanup default|none|flatten|central|all</c>: the character clean-up of real crops.</summary>
+    public static Option<string> Cleanup() => new("--cleanup")
+    {
+        Description = "Clean-up of real crops before framing: default (= central: keep the central ink, drop neighbours' fragments and specks), none, flatten (the background), central, or all (flatten and central).",
+        DefaultValueFactory = _ => "default",
+    };
+
+    public static Imaging.CharacterCleanup ParseCleanup(string value) => value switch
+    {
+        "default" => Imaging.CharacterCleanup.Default,
+        "none" => Imaging.CharacterCleanup.None,
+        "flatten" => Imaging.CharacterCleanup.FlattenBackground,
+        "central" => Imaging.CharacterCleanup.KeepCentralInk,
+        "all" => Imaging.CharacterCleanup.All,
+        _ => throw new CliUsageException($"--cleanup must be default, none, flatten, central or all, got '{value}'."),
+    };
 }

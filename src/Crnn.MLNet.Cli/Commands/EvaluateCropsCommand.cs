@@ -23,7 +23,7 @@ internal static class EvaluateCropsCommand
         var data = CommonOptions.DataDir();
         var mapping = CommonOptions.Mapping();
         var clutter = new Option<CropClutter>("--clutter") { Description = "clean (the character alone) or real (neighbours, specks, background).", DefaultValueFactory = _ => CropClutter.Real };
-        var cleanup = new Option<string>("--cleanup") { Description = "Character clean-up: default (both steps), none, flatten (background only) or central (keep the central ink only).", DefaultValueFactory = _ => "default" };
+        var cleanup = CommonOptions.Cleanup();
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N test images." };
         var seed = new Option<int>("--seed") { Description = "Seed of the crop synthesis.", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
@@ -36,15 +36,8 @@ internal static class EvaluateCropsCommand
         {
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
+            var steps = CommonOptions.ParseCleanup(parse.GetValue(cleanup)!);
             string modelPath = ModelLocator.Resolve(parse.GetValue(model));
-            var steps = parse.GetValue(cleanup) switch
-            {
-                "default" => CharacterCleanup.Default,
-                "none" => CharacterCleanup.None,
-                "flatten" => CharacterCleanup.FlattenBackground,
-                "central" => CharacterCleanup.KeepCentralInk,
-                var other => throw new CliUsageException($"--cleanup must be default, none, flatten or central, got '{other}'."),
-            };
             if (parse.GetValue(limit) is <= 0) throw new CliUsageException("--limit must be positive.");
             var request = new DatasetRequest(parse.GetValue(dataset)!, parse.GetValue(data), MappingPath: parse.GetValue(mapping));
             var set = DatasetLoader.Load(request, DatasetSplit.Test, null);

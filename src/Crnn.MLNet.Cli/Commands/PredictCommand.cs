@@ -25,12 +25,14 @@ internal static class PredictCommand
         var top = new Option<int>("--top", "-k") { Description = $"Show the K most likely labels (default 1; {BatchDefaultTop} alternatives per row with --input).", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print a JSON array instead of tab-separated lines." };
         var polarity = new Option<InkPolarity>("--polarity") { Description = "Ink polarity: Auto (from the image border), DarkOnLight or LightOnDark.", DefaultValueFactory = _ => InkPolarity.Auto };
+        var cleanup = CommonOptions.Cleanup();
         var batch = new BatchOptions();
         var device = new DeviceOptions();
-        var command = new Command("predict", "Recognise the character in each image file, or in every image of a folder or list (--input, --output).") { files, model, top, json, polarity };
+        var command = new Command("predict", "Recognise the character in each image file, or in every image of a folder or list (--input, --output).") { files, model, top, json, polarity, cleanup };
         foreach (var o in batch.All.Concat(device.All)) command.Options.Add(o);
         command.SetAction((Func<ParseResult, int>)(parse =>
         {
+            var cleanupSteps = CommonOptions.ParseCleanup(parse.GetValue(cleanup)!);
             var paths = parse.GetValue(files) ?? [];
             bool isBatch = batch.IsBatch(parse, "predict", paths.Length > 0, json);
             int k = isBatch && parse.GetResult(top) is null or { Implicit: true } ? BatchDefaultTop : parse.GetValue(top);
@@ -49,10 +51,10 @@ internal static class PredictCommand
                     ["--top"] = k.ToString(CultureInfo.InvariantCulture),
                     ["--polarity"] = parse.GetValue(polarity).ToString(),
                 });
-                using var batchRecognizer = CrnnRecognizer.Open(modelPath, new CrnnRecognizerOptions { Polarity = parse.GetValue(polarity), Session = session });
+                using var batchRecognizer = CrnnRecognizer.Open(modelPath, new CrnnRecognizerOptions { Polarity = parse.GetValue(polarity), Cleanup = cleanupSteps, Session = session });
                 return BatchOptions.Run(settings with { Device = batchRecognizer.Model.Device.ToString() }, new Batch.PredictionRows(batchRecognizer, k), stderr);
             }
-            using var recognizer = CrnnRecognizer.Open(modelPath, new CrnnRecognizerOptions { Polarity = parse.GetValue(polarity), Session = device.Read(parse, stderr) });
+            using var recognizer = CrnnRecognizer.Open(modelPath, new CrnnRecognizerOptions { Polarity = parse.GetValue(polarity), Cleanup = cleanupSteps, Session = device.Read(parse, stderr) });
             var results = recognizer.TryPredict(paths);
             if (parse.GetValue(json))
                 WriteJson(stdout, results, k);

@@ -2,8 +2,10 @@ namespace Crnn.MLNet.Imaging;
 
 /// <summary>
 /// Clean-up steps for real crops of one character (scans and photos), applied by <see cref="HandwritingNormalizer"/>
-/// with <see cref="CharacterFraming.Fit"/> before it crops to the ink. Each can be turned off; <see cref="Default"/>
-/// has both on: on clean, centred input (MNIST-style) they change nothing or next to nothing.
+/// with <see cref="CharacterFraming.Fit"/> before it crops to the ink. <see cref="Default"/> is
+/// <see cref="KeepCentralInk"/>: measured with <c>crnn evaluate-crops</c> on 10,000 MNIST test digits made into
+/// real-looking crops it reads 98.87% instead of 97.67%, and 99.68% instead of 99.71% of clean crops.
+/// <see cref="FlattenBackground"/> is opt-in: on the same crops it cost accuracy (97.50% real, 99.65% clean alone).
 /// </summary>
 [Flags]
 public enum CharacterCleanup
@@ -20,8 +22,10 @@ public enum CharacterCleanup
     /// fragments of neighbouring characters cut by the crop's edge and specks (pieces far smaller than the character).
     /// </summary>
     KeepCentralInk = 2,
+    /// <summary>The default: <see cref="KeepCentralInk"/>.</summary>
+    Default = KeepCentralInk,
     /// <summary>Both steps.</summary>
-    Default = FlattenBackground | KeepCentralInk,
+    All = FlattenBackground | KeepCentralInk,
 }
 
 /// <summary>
@@ -48,6 +52,7 @@ internal sealed class CharacterCleaner
     private int[] _labels = [];
     private int[] _stack = [];
     private bool[] _near = [];
+    private bool[] _nearDropped = [];
     private readonly int[] _histogram = new int[256];
     private readonly List<Piece> _pieces = [];
 
@@ -82,16 +87,17 @@ internal sealed class CharacterCleaner
 
     /// <summary>
     /// Sets to 0 every piece of ink (8-connected pixels above <paramref name="threshold"/>) that is not the character's,
-    /// and what lies farther than a stroke's soft edge from the kept pieces: the main piece is the one with the most ink
-    /// among those reaching the central half of the crop; kept besides it are pieces reaching the centre and pieces near
-    /// it that do not touch the edge, unless they are specks.
+    /// with its soft edge, and returns the box of the character's pixels above <paramref name="boxThreshold"/> (X1 = -1:
+    /// none). The main piece is the one with the most ink among those reaching the central half of the crop; kept
+    /// besides it are pieces reaching the centre and pieces near it that do not touch the edge, unless they are specks.
     /// </summary>
-    public void KeepCentralInk(Span<float> g, int w, int h, float threshold)
+    public (int X0, int Y0, int X1, int Y1) KeepCentralInk(Span<float> g, int w, int h, float threshold, float boxThreshold)
     {
         int n = w * h;
         if (_labels.Length < n) _labels = new int[Math.Max(n, _labels.Length * 2)];
         if (_stack.Length < n) _stack = new int[Math.Max(n, _stack.Length * 2)];
         if (_near.Length < n) _near = new bool[Math.Max(n, _near.Length * 2)];
+        if (_nearDropped.Length < n) _nearDropped = new bool[Math.Max(n, _nearDropped.Length * 2)];
         var labels = _labels.AsSpan(0, n);
         labels.Clear();
         _pieces.Clear();
@@ -128,7 +134,7 @@ internal sealed class CharacterCleaner
             piece.TouchesEdge = piece.X0 == 0 || piece.Y0 == 0 || piece.X1 == w - 1 || piece.Y1 == h - 1;
             _pieces.Add(piece);
         }
-        if (_pieces.Count == 0) return;
+        if (_pieces.Count == 0) return (0, 0, -1, -1);
 
         int main = -1;
         for (int i = 0; i < _pieces.Count; i++)
@@ -145,21 +151,37 @@ internal sealed class CharacterCleaner
             bool close = p.X1 >= m.X0 - growX && p.X0 <= m.X1 + growX && p.Y1 >= m.Y0 - growY && p.Y0 <= m.Y1 + growY;
             keep[i + 1] = i == main || (p.Mass >= SpeckShare * m.Mass && (p.Central || (close && !p.TouchesEdge)));
         }
-        // Everything farther than a stroke's soft edge from a kept piece is paper: faint lines and halos of dropped
-        // pieces go too. The edge is about one pixel per 28 of the crop's smaller side (a scaled-up stroke's ramp).
+        // Dropped pieces go with their soft edges (about one pixel per 28 of the crop's smaller side: a scaled-up
+        // stroke's ramp), except where a kept piece is as close. The character's box is taken over the kept pieces and
+        // their edges only: faint marks elsewhere (printed lines, pale smudges) are left but do not widen it.
         int r = Math.Max(1, (int)Math.Round(Math.Min(w, h) / 28.0));
-        var near = _near.AsSpan(0, n);
-        near.Clear();
+        var nearKept = _near.AsSpan(0, n);
+        var nearDropped = _nearDropped.AsSpan(0, n);
+        nearKept.Clear();
+        nearDropped.Clear();
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++)
             {
                 int label = labels[y * w + x];
-                if (label == 0 || !keep[label]) continue;
-                for (int yy = Math.Max(0, y - r); yy <= Math.Min(h - 1, y + r); yy++)
-                    near.Slice(yy * w + Math.Max(0, x - r), Math.Min(w - 1, x + r) - Math.Max(0, x - r) + 1).Fill(true);
+                if (label == 0) continue;
+                var mask = keep[label] ? nearKept : nearDropped;
+                int xa = Math.Max(0, x - r), xb = Math.Min(w - 1, x + r);
+                for (int yy = Math.Max(0, y - r); yy <= Math.Min(h - 1, y + r); yy++) mask.Slice(yy * w + xa, xb - xa + 1).Fill(true);
             }
-        for (int i = 0; i < n; i++)
-            if (!near[i]) g[i] = 0;
+        int bx0 = w, by0 = h, bx1 = -1, by1 = -1;
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                int i = y * w + x;
+                if (!nearKept[i])
+                {
+                    if (nearDropped[i]) g[i] = 0;
+                    continue;
+                }
+                if (g[i] <= boxThreshold) continue;
+                bx0 = Math.Min(bx0, x); bx1 = Math.Max(bx1, x); by0 = Math.Min(by0, y); by1 = y;
+            }
+        return (bx0, by0, bx1, by1);
     }
 
     /// <summary>

@@ -54,11 +54,11 @@ public sealed class HandwritingNormalizer
     /// <param name="metadata">The model's metadata: input size, fit box, centring and normalisation.</param>
     /// <param name="polarity">Ink polarity; <see cref="InkPolarity.Auto"/> decides per image from its border.</param>
     /// <param name="framing">Crop, fit and centre (<see cref="CharacterFraming.Fit"/>), or use the pixels as they are.</param>
-    /// <param name="cleanup">Clean-up of real crops before cropping to the ink (with <see cref="CharacterFraming.Fit"/> only).</param>
+    /// <param name="cleanup">Clean-up of real crops before cropping to the ink (with <see cref="CharacterFraming.Fit"/> only); the default keeps the central ink.</param>
     public HandwritingNormalizer(CrnnModelMetadata metadata, InkPolarity polarity = InkPolarity.Auto, CharacterFraming framing = CharacterFraming.Fit,
         CharacterCleanup cleanup = CharacterCleanup.Default)
     {
-        if ((cleanup & ~CharacterCleanup.Default) != 0) throw new ArgumentOutOfRangeException(nameof(cleanup), cleanup, "unknown clean-up step");
+        if ((cleanup & ~CharacterCleanup.All) != 0) throw new ArgumentOutOfRangeException(nameof(cleanup), cleanup, "unknown clean-up step");
         ArgumentNullException.ThrowIfNull(metadata);
         _height = metadata.Input.Height;
         _width = metadata.Input.Width;
@@ -250,8 +250,9 @@ public sealed class HandwritingNormalizer
         }
         if (x1 >= 0 && (Cleanup & CharacterCleanup.KeepCentralInk) != 0)
         {
-            _cleaner.KeepCentralInk(g, w, h, _cleaner.InkThreshold(g, CharacterCleaner.MinInkThreshold, CharacterCleaner.MaxInkThreshold));
-            (x0, y0, x1, y1) = InkBox(g, w, h);
+            float pieces = _cleaner.InkThreshold(g, CharacterCleaner.MinInkThreshold, CharacterCleaner.MaxInkThreshold);
+            var box = _cleaner.KeepCentralInk(g, w, h, pieces, CropThreshold);
+            if (box.X1 >= 0) (x0, y0, x1, y1) = box;
         }
         if (x1 < 0)
         {
@@ -307,25 +308,6 @@ public sealed class HandwritingNormalizer
                 dest[ty * _width + tx] = (patch[y * pw + x] - _mean) * _invStd;
             }
         }
-    }
-
-    /// <summary>The box of the pixels above <see cref="CropThreshold"/> (x1 = -1 when there are none).</summary>
-    private static (int X0, int Y0, int X1, int Y1) InkBox(ReadOnlySpan<float> g, int w, int h)
-    {
-        int x0 = w, y0 = h, x1 = -1, y1 = -1;
-        for (int y = 0; y < h; y++)
-        {
-            var row = g.Slice(y * w, w);
-            for (int x = 0; x < w; x++)
-            {
-                if (row[x] <= CropThreshold) continue;
-                if (x < x0) x0 = x;
-                if (x > x1) x1 = x;
-                if (y < y0) y0 = y;
-                y1 = y;
-            }
-        }
-        return (x0, y0, x1, y1);
     }
 
     /// <summary>

@@ -40,7 +40,7 @@ public sealed record CrnnRecognizerOptions
     public InkPolarity Polarity { get; init; } = CrnnDefaults.Polarity;
     /// <summary>Framing of images and streams (pixel spans of the model's size can choose per call).</summary>
     public CharacterFraming Framing { get; init; } = CharacterFraming.Fit;
-    /// <summary>Clean-up of real crops before framing: background flattening, dropping neighbours' fragments and specks.</summary>
+    /// <summary>Clean-up of real crops before framing (default: drop neighbours' fragments and specks; see <see cref="CharacterCleanup"/>).</summary>
     public CharacterCleanup Cleanup { get; init; } = CrnnDefaults.Cleanup;
     /// <summary>Images per ONNX Runtime run in batched calls.</summary>
     public int BatchSize { get; init; } = CrnnDefaults.BatchSize;

@@ -26,6 +26,6 @@ public static class CrnnDefaults
     public const long MaxImagePixels = 40_000_000;
     public const InkPolarity Polarity = InkPolarity.Auto;
     public const BadImageHandling BadImages = BadImageHandling.Throw;
-    /// <summary>Clean-up of real character crops: background flattening and keeping the central ink.</summary>
+    /// <summary>Clean-up of real character crops: keep the central ink (drop neighbours' fragments and specks).</summary>
     public const CharacterCleanup Cleanup = CharacterCleanup.Default;
 }

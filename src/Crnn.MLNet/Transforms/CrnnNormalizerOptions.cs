@@ -15,8 +15,9 @@ public sealed class CrnnNormalizerOptions
     /// <param name="badImages">Throw on an unreadable image, or keep the row with the reason in <paramref name="errorColumnName"/>.</param>
     /// <param name="errorColumnName">Error column, added only when <paramref name="badImages"/> is <see cref="BadImageHandling.Skip"/>.</param>
     /// <param name="maxImagePixels">Largest image (width x height) decoded from a path; larger ones are bad images.</param>
-    /// <param name="cleanup">Clean-up of real crops before framing (<see cref="CharacterFraming.Fit"/> only): background
-    /// flattening and dropping neighbours' fragments and specks; <see cref="CharacterCleanup.None"/> turns it off.</param>
+    /// <param name="cleanup">Clean-up of real crops before framing (<see cref="CharacterFraming.Fit"/> only): by default,
+    /// dropping neighbours' fragments and specks (<see cref="CharacterCleanup.KeepCentralInk"/>); background flattening is
+    /// opt-in; <see cref="CharacterCleanup.None"/> turns it off.</param>
     public CrnnNormalizerOptions(
         string inputColumnName = CrnnDefaults.InputColumnName,
         string outputColumnName = CrnnDefaults.NormalizedColumnName,
@@ -34,7 +35,7 @@ public sealed class CrnnNormalizerOptions
         if (framing is { } f && !Enum.IsDefined(f)) throw new ArgumentOutOfRangeException(nameof(framing), framing, "unknown framing");
         if (!Enum.IsDefined(badImages)) throw new ArgumentOutOfRangeException(nameof(badImages), badImages, "unknown bad-image handling");
         if (maxImagePixels <= 0) throw new ArgumentOutOfRangeException(nameof(maxImagePixels), maxImagePixels, "must be positive");
-        if ((cleanup & ~CharacterCleanup.Default) != 0) throw new ArgumentOutOfRangeException(nameof(cleanup), cleanup, "unknown clean-up step");
+        if ((cleanup & ~CharacterCleanup.All) != 0) throw new ArgumentOutOfRangeException(nameof(cleanup), cleanup, "unknown clean-up step");
         if (badImages == BadImageHandling.Skip && errorColumnName == outputColumnName)
             throw new ArgumentException($"the error column and the output column are both '{outputColumnName}'.", nameof(errorColumnName));
         InputColumnName = inputColumnName;

@@ -56,7 +56,7 @@ internal static class SavedNames
     /// <summary>The steps as a comma-separated list of fixed words, or <c>none</c>.</summary>
     public static string Of(CharacterCleanup value)
     {
-        if ((value & ~CharacterCleanup.Default) != 0) throw new ArgumentOutOfRangeException(nameof(value), value, "unknown clean-up step");
+        if ((value & ~CharacterCleanup.All) != 0) throw new ArgumentOutOfRangeException(nameof(value), value, "unknown clean-up step");
         var steps = new List<string>();
         if ((value & CharacterCleanup.FlattenBackground) != 0) steps.Add("flatten-background");
         if ((value & CharacterCleanup.KeepCentralInk) != 0) steps.Add("keep-central-ink");
