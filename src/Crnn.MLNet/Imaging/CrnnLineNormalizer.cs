@@ -35,10 +35,17 @@ public sealed class CrnnLineNormalizer
     private readonly CrnnLineLayout _layout;
     private readonly float _mean, _invStd;
     private float[] _gray = [];
+    private readonly LineCleaner _cleaner = new();
+    private readonly CharacterCleaner _levels = new();
 
-    public CrnnLineNormalizer(CrnnLineModelMetadata metadata, InkPolarity polarity = InkPolarity.Auto)
+    /// <param name="metadata">The line model's metadata: input height, ink height, margins, time step width, normalisation.</param>
+    /// <param name="polarity">Ink polarity; <see cref="InkPolarity.Auto"/> decides per image from its border.</param>
+    /// <param name="cleanup">Clean-up of real line crops (scanner borders, ruling lines, locating the text).</param>
+    public CrnnLineNormalizer(CrnnLineModelMetadata metadata, InkPolarity polarity = InkPolarity.Auto, LineCleanup cleanup = LineCleanup.All)
     {
         ArgumentNullException.ThrowIfNull(metadata);
+        if ((cleanup & ~LineCleanup.All) != 0) throw new ArgumentOutOfRangeException(nameof(cleanup), cleanup, "unknown clean-up step");
+        Cleanup = cleanup;
         _layout = CrnnLineLayout.From(metadata);
         _mean = (float)metadata.Normalization.Mean;
         _invStd = (float)(1 / metadata.Normalization.Std);
@@ -46,6 +53,8 @@ public sealed class CrnnLineNormalizer
     }
 
     public InkPolarity Polarity { get; }
+
+    public LineCleanup Cleanup { get; }
 
     public CrnnLineLayout Layout => _layout;
 
@@ -81,6 +90,8 @@ public sealed class CrnnLineNormalizer
 
     private CrnnLineInput Finish(Span<float> g, int width, int height)
     {
+        // Scanner borders first: a black margin would turn the polarity decision round.
+        if ((Cleanup & LineCleanup.RemoveBorders) != 0 && Polarity != InkPolarity.LightOnDark) _cleaner.RemoveBorders(g, width, height);
         bool invert = Polarity switch
         {
             InkPolarity.DarkOnLight => true,
@@ -89,6 +100,12 @@ public sealed class CrnnLineNormalizer
         };
         if (invert)
             for (int i = 0; i < g.Length; i++) g[i] = 1f - g[i];
+        if ((Cleanup & (LineCleanup.RemoveRulingLines | LineCleanup.LocateText)) != 0 && Stretch(g, width, height))
+        {
+            float threshold = _levels.InkThreshold(g, CharacterCleaner.MinInkThreshold, CharacterCleaner.MaxInkThreshold);
+            if ((Cleanup & LineCleanup.RemoveRulingLines) != 0) _cleaner.RemoveRulingLines(g, width, height, threshold);
+            if ((Cleanup & LineCleanup.LocateText) != 0) _cleaner.LocateText(g, width, height, threshold);
+        }
         var pixels = Fit(g, width, height, _layout, out int outWidth);
         for (int i = 0; i < pixels.Length; i++) pixels[i] = (pixels[i] - _mean) * _invStd;
         return new CrnnLineInput(pixels, outWidth, _layout.Height);
@@ -157,6 +174,17 @@ public sealed class CrnnLineNormalizer
         for (int x = 0; x < pw; x++)
             resampler.Apply(tmp.AsSpan(x), pw, result.AsSpan(oy * outWidth + ox + x), outWidth);
         return result;
+    }
+
+    /// <summary>Paper to 0, the strongest ink to 1 (as <see cref="Fit"/> does); false for a blank picture.</summary>
+    private static bool Stretch(Span<float> g, int width, int height)
+    {
+        float bg = HandwritingNormalizer.BorderMean(g, width, height), max = 0;
+        foreach (float v in g) max = MathF.Max(max, v);
+        if (max - bg < HandwritingNormalizer.BlankContrast) return false;
+        float scale = 1f / (max - bg);
+        for (int i = 0; i < g.Length; i++) g[i] = Math.Clamp((g[i] - bg) * scale, 0f, 1f);
+        return true;
     }
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;

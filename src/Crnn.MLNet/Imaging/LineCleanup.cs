@@ -1,0 +1,252 @@
+namespace Crnn.MLNet.Imaging;
+
+/// <summary>
+/// Clean-up steps for real crops of a line of writing (scans of registers, forms, cheques), applied by
+/// <see cref="CrnnLineNormalizer"/> before it scales the ink to the model's height. Each can be turned off.
+/// </summary>
+[Flags]
+public enum LineCleanup
+{
+    /// <summary>No clean-up: the ink is everything darker than the paper level of the image's border.</summary>
+    None = 0,
+    /// <summary>
+    /// Remove scanner borders: large dark regions reaching the image's edge on an otherwise light page become paper
+    /// (before the ink polarity is decided, which they would otherwise turn round).
+    /// </summary>
+    RemoveBorders = 1,
+    /// <summary>Remove ruling lines: straight runs of ink across most of the crop's width or height.</summary>
+    RemoveRulingLines = 2,
+    /// <summary>
+    /// Locate the written text: keep the piece with the most ink (not a long straight stroke) and the pieces beside it on
+    /// the same band of rows; drop pieces cut by the crop's edge, specks, long straight strokes (underlines, rules) and
+    /// marks above or below the text.
+    /// </summary>
+    LocateText = 4,
+    /// <summary>Every step.</summary>
+    All = RemoveBorders | RemoveRulingLines | LocateText,
+}
+
+/// <summary>The line clean-up steps. Not thread-safe (scratch buffers): one per normaliser.</summary>
+internal sealed class LineCleaner
+{
+    /// <summary>Darker than this (0..1, paper light) may be scanner background.</summary>
+    internal const float BorderDark = 0.3f;
+    /// <summary>A dark region reaching the edge is a border when it covers at least this share of the image...</summary>
+    internal const float BorderMinShare = 0.03f;
+    /// <summary>...and the rest of the image is mostly light (its median above this).</summary>
+    internal const float PaperLight = 0.55f;
+    /// <summary>Ink runs longer than this share of the width (rows) or height (columns) are ruling lines.</summary>
+    internal const float RulingShare = 0.6f;
+    /// <summary>
+    /// A piece this many times wider than high is an underline or a rule, and one this many times higher than wide a
+    /// vertical rule: not writing ("1" written tall stays below the second; a dash is kept only beside other writing).
+    /// </summary>
+    internal const int WideStroke = 4, TallStroke = 8;
+    /// <summary>Pieces with less ink than this share of the main piece are specks.</summary>
+    internal const float SpeckShare = 0.05f;
+
+    private int[] _labels = [];
+    private int[] _stack = [];
+    private bool[] _mask = [];
+    private readonly List<Piece> _pieces = [];
+
+    /// <summary>
+    /// On a gray image with paper light (0..1): dark regions connected to the edge that cover at least
+    /// <see cref="BorderMinShare"/> of the image, when the rest is light paper, are set to the paper level.
+    /// Returns whether anything was removed.
+    /// </summary>
+    public bool RemoveBorders(Span<float> g, int w, int h)
+    {
+        int n = w * h;
+        Grow(n);
+        var seen = _mask.AsSpan(0, n);
+        seen.Clear();
+        int top = 0;
+        // Flood from every dark edge pixel.
+        for (int x = 0; x < w; x++) { Seed(g, seen, x, ref top, BorderDark); Seed(g, seen, (h - 1) * w + x, ref top, BorderDark); }
+        for (int y = 0; y < h; y++) { Seed(g, seen, y * w, ref top, BorderDark); Seed(g, seen, y * w + w - 1, ref top, BorderDark); }
+        int dark = 0;
+        while (top > 0)
+        {
+            int p = _stack[--top], px = p % w, py = p / w;
+            dark++;
+            if (px > 0) Seed(g, seen, p - 1, ref top, BorderDark);
+            if (px < w - 1) Seed(g, seen, p + 1, ref top, BorderDark);
+            if (py > 0) Seed(g, seen, p - w, ref top, BorderDark);
+            if (py < h - 1) Seed(g, seen, p + w, ref top, BorderDark);
+        }
+        if (dark < BorderMinShare * n || dark > 0.8 * n) return false;
+        // The paper level: median of what is left; only a light page has scanner borders to remove.
+        Span<int> hist = stackalloc int[256];
+        for (int i = 0; i < n; i++) if (!seen[i]) hist[(int)(Math.Clamp(g[i], 0f, 1f) * 255)]++;
+        int half = (n - dark) / 2, count = 0, median = 255;
+        for (int b = 0; b < 256; b++) { count += hist[b]; if (count > half) { median = b; break; } }
+        float paper = median / 255f;
+        if (paper < PaperLight) return false;
+        for (int i = 0; i < n; i++) if (seen[i]) g[i] = paper;
+        return true;
+    }
+
+    /// <summary>On ink-bright values (0 paper .. 1 ink): zeroes straight ink runs across most of the width or height.</summary>
+    public void RemoveRulingLines(Span<float> g, int w, int h, float threshold)
+    {
+        int n = w * h;
+        Grow(n);
+        var line = _mask.AsSpan(0, n);
+        line.Clear();
+        int minRow = (int)(RulingShare * w), minCol = (int)(RulingShare * h);
+        for (int y = 0; y < h; y++)
+        {
+            int start = -1;
+            for (int x = 0; x <= w; x++)
+            {
+                bool ink = x < w && g[y * w + x] > threshold;
+                if (ink && start < 0) start = x;
+                if (!ink && start >= 0)
+                {
+                    if (x - start >= minRow) line.Slice(y * w + start, x - start).Fill(true);
+                    start = -1;
+                }
+            }
+        }
+        for (int x = 0; x < w; x++)
+        {
+            int start = -1;
+            for (int y = 0; y <= h; y++)
+            {
+                bool ink = y < h && g[y * w + x] > threshold;
+                if (ink && start < 0) start = y;
+                if (!ink && start >= 0)
+                {
+                    if (y - start >= minCol) for (int k = start; k < y; k++) line[k * w + x] = true;
+                    start = -1;
+                }
+            }
+        }
+        // A line's soft edge (a pixel each side) goes with it.
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                if (!line[y * w + x]) continue;
+                for (int yy = Math.Max(0, y - 1); yy <= Math.Min(h - 1, y + 1); yy++)
+                    for (int xx = Math.Max(0, x - 1); xx <= Math.Min(w - 1, x + 1); xx++)
+                        if (!line[yy * w + xx] && g[yy * w + xx] <= threshold) g[yy * w + xx] = 0;
+                g[y * w + x] = 0;
+            }
+    }
+
+    /// <summary>
+    /// On ink-bright values: keeps the text (see <see cref="LineCleanup.LocateText"/>) and zeroes everything else
+    /// (dropped pieces and whatever is not within a pixel or two of a kept piece).
+    /// </summary>
+    public void LocateText(Span<float> g, int w, int h, float threshold)
+    {
+        int n = w * h;
+        Grow(n);
+        var labels = _labels.AsSpan(0, n);
+        labels.Clear();
+        _pieces.Clear();
+        for (int start = 0; start < n; start++)
+        {
+            if (labels[start] != 0 || g[start] <= threshold) continue;
+            var piece = new Piece { X0 = w, Y0 = h, X1 = -1, Y1 = -1 };
+            int label = _pieces.Count + 1, top = 0;
+            _stack[top++] = start;
+            labels[start] = label;
+            while (top > 0)
+            {
+                int p = _stack[--top], px = p % w, py = p / w;
+                piece.Mass += g[p];
+                piece.X0 = Math.Min(piece.X0, px); piece.X1 = Math.Max(piece.X1, px);
+                piece.Y0 = Math.Min(piece.Y0, py); piece.Y1 = Math.Max(piece.Y1, py);
+                for (int dy = -1; dy <= 1; dy++)
+                {
+                    int qy = py + dy;
+                    if ((uint)qy >= (uint)h) continue;
+                    for (int dx = -1; dx <= 1; dx++)
+                    {
+                        int qx = px + dx;
+                        if ((uint)qx >= (uint)w) continue;
+                        int q = qy * w + qx;
+                        if (labels[q] != 0 || g[q] <= threshold) continue;
+                        labels[q] = label;
+                        _stack[top++] = q;
+                    }
+                }
+            }
+            piece.TouchesEdge = piece.X0 == 0 || piece.Y0 == 0 || piece.X1 == w - 1 || piece.Y1 == h - 1;
+            int pw = piece.X1 - piece.X0 + 1, ph = piece.Y1 - piece.Y0 + 1;
+            piece.Elongated = pw >= WideStroke * ph || ph >= TallStroke * pw;
+            _pieces.Add(piece);
+        }
+        if (_pieces.Count == 0) return;
+        // The main piece: the most ink among pieces that are neither cut by the edge nor a stroke of a line (underline,
+        // rule, bracket of the form); failing that, among those not cut by the edge; failing that, any.
+        int main = Largest(p => !p.TouchesEdge && !p.Elongated);
+        if (main < 0) main = Largest(p => !p.TouchesEdge);
+        if (main < 0) main = Largest(_ => true);
+        // The text band: the main piece's rows; pieces are kept while the band's rows cover half of theirs, growing it.
+        var m = _pieces[main];
+        int band0 = m.Y0, band1 = m.Y1;
+        var keep = new bool[_pieces.Count + 1];
+        keep[main + 1] = true;
+        for (bool grew = true; grew;)
+        {
+            grew = false;
+            for (int i = 0; i < _pieces.Count; i++)
+            {
+                if (keep[i + 1]) continue;
+                var p = _pieces[i];
+                if (p.TouchesEdge || p.Elongated || p.Mass < SpeckShare * m.Mass) continue;
+                int overlap = Math.Min(p.Y1, band1) - Math.Max(p.Y0, band0) + 1;
+                if (overlap * 2 < p.Y1 - p.Y0 + 1) continue;
+                keep[i + 1] = true;
+                band0 = Math.Min(band0, p.Y0);
+                band1 = Math.Max(band1, p.Y1);
+                grew = true;
+            }
+        }
+        int r = Math.Max(1, (int)Math.Round((m.Y1 - m.Y0 + 1) / 20.0));
+        var near = _mask.AsSpan(0, n);
+        near.Clear();
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                int label = labels[y * w + x];
+                if (label == 0 || !keep[label]) continue;
+                int xa = Math.Max(0, x - r), xb = Math.Min(w - 1, x + r);
+                for (int yy = Math.Max(0, y - r); yy <= Math.Min(h - 1, y + r); yy++) near.Slice(yy * w + xa, xb - xa + 1).Fill(true);
+            }
+        for (int i = 0; i < n; i++)
+            if (!near[i]) g[i] = 0;
+    }
+
+    private int Largest(Func<Piece, bool> eligible)
+    {
+        int best = -1;
+        for (int i = 0; i < _pieces.Count; i++)
+            if (eligible(_pieces[i]) && (best < 0 || _pieces[i].Mass > _pieces[best].Mass)) best = i;
+        return best;
+    }
+
+    private void Seed(ReadOnlySpan<float> g, Span<bool> seen, int p, ref int top, float dark)
+    {
+        if (seen[p] || g[p] >= dark) return;
+        seen[p] = true;
+        _stack[top++] = p;
+    }
+
+    private void Grow(int n)
+    {
+        if (_labels.Length < n) _labels = new int[n];
+        if (_stack.Length < n) _stack = new int[n];
+        if (_mask.Length < n) _mask = new bool[n];
+    }
+
+    private struct Piece
+    {
+        public int X0, Y0, X1, Y1;
+        public double Mass;
+        public bool TouchesEdge, Elongated;
+    }
+}
