@@ -59,4 +59,28 @@ internal static class CommonOptions
         "all" => Imaging.CharacterCleanup.All,
         _ => throw new CliUsageException($"--cleanup must be default, none, flatten, central or all, got '{value}'."),
     };
+
+    /// <summary><c>--cleanup default|none|all|borders,rules,text</c>: the clean-up of real line crops.</summary>
+    public static Option<string> LineCleanup() => new("--cleanup")
+    {
+        Description = "Clean-up of real line crops: default, none, all, or a comma-separated list of borders (scanner borders), rules (ruling lines) and text (locate the writing).",
+        DefaultValueFactory = _ => "default",
+    };
+
+    public static Imaging.LineCleanup ParseLineCleanup(string value)
+    {
+        if (value == "default") return Transforms.CrnnTextDefaults.Cleanup;
+        if (value == "none") return Imaging.LineCleanup.None;
+        if (value == "all") return Imaging.LineCleanup.All;
+        var steps = Imaging.LineCleanup.None;
+        foreach (var step in value.Split(','))
+            steps |= step switch
+            {
+                "borders" => Imaging.LineCleanup.RemoveBorders,
+                "rules" => Imaging.LineCleanup.RemoveRulingLines,
+                "text" => Imaging.LineCleanup.LocateText,
+                _ => throw new CliUsageException($"--cleanup must be default, none, all or a comma-separated list of borders, rules and text, got '{value}'."),
+            };
+        return steps;
+    }
 }

@@ -25,9 +25,10 @@ internal static class EvaluateLinesCommand
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N lines." };
         var batch = new Option<int>("--batch-size") { Description = "Most lines per ONNX Runtime run (lines of equal width are batched).", DefaultValueFactory = _ => 16 };
         var polarity = new Option<InkPolarity>("--polarity") { Description = "Ink polarity: Auto (from the image border), DarkOnLight or LightOnDark.", DefaultValueFactory = _ => InkPolarity.Auto };
+        var cleanup = CommonOptions.LineCleanup();
         var command = new Command("evaluate-lines", "Measure a line model's character error rate and sequence accuracy on a folder of test lines.")
         {
-            model, lines, json, limit, batch, polarity,
+            model, lines, json, limit, batch, polarity, cleanup,
         };
         foreach (var o in decoding.All) command.Options.Add(o);
         command.SetAction((Func<ParseResult, int>)(parse =>
@@ -37,7 +38,7 @@ internal static class EvaluateLinesCommand
             if (parse.GetValue(limit) is <= 0) throw new CliUsageException("--limit must be positive.");
             int batchSize = parse.GetValue(batch);
             if (batchSize is < 1 or > 4096) throw new CliUsageException($"--batch-size must be in 1..4096, got {batchSize}.");
-            var options = new CrnnTextRecognizerOptions { Decoding = decoding.Read(parse, alternatives: 0), Polarity = parse.GetValue(polarity), BatchSize = batchSize };
+            var options = new CrnnTextRecognizerOptions { Decoding = decoding.Read(parse, alternatives: 0), Polarity = parse.GetValue(polarity), BatchSize = batchSize, Cleanup = CommonOptions.ParseLineCleanup(parse.GetValue(cleanup)!) };
             string modelPath = parse.GetValue(model)!;
             IReadOnlyList<LabelledLine> set = LineLabelsFile.Read(parse.GetValue(lines)!);
             if (parse.GetValue(limit) is int n) set = set.Take(n).ToArray();

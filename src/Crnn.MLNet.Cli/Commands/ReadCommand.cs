@@ -26,10 +26,12 @@ internal static class ReadCommand
         var polarity = new Option<InkPolarity>("--polarity") { Description = "Ink polarity: Auto (from the image border), DarkOnLight or LightOnDark.", DefaultValueFactory = _ => InkPolarity.Auto };
         var batch = new BatchOptions();
         var device = new DeviceOptions();
-        var command = new Command("read", "Read the line of writing in each image file, or in every image of a folder or list (--input, --output), with a line (CTC) model.") { files, model, json, top, polarity };
+        var cleanup = CommonOptions.LineCleanup();
+        var command = new Command("read", "Read the line of writing in each image file, or in every image of a folder or list (--input, --output), with a line (CTC) model.") { files, model, json, top, polarity, cleanup };
         foreach (var o in decoding.All.Concat(batch.All).Concat(device.All)) command.Options.Add(o);
         command.SetAction((Func<ParseResult, int>)(parse =>
         {
+            var lineCleanup = CommonOptions.ParseLineCleanup(parse.GetValue(cleanup)!);
             var paths = parse.GetValue(files) ?? [];
             bool isBatch = batch.IsBatch(parse, "read", paths.Length > 0, json);
             int k = parse.GetValue(top);
@@ -53,13 +55,13 @@ internal static class ReadCommand
                 // Several workers each score on a one-thread session, and decode (CTC) while another scores.
                 var batchOptions = new CrnnTextRecognizerOptions
                 {
-                    Decoding = decodingOptions, Polarity = parse.GetValue(polarity),
+                    Decoding = decodingOptions, Polarity = parse.GetValue(polarity), Cleanup = lineCleanup,
                     Session = device.Read(parse, stderr, intraOpThreads: workers > 1 ? 1 : null),
                 };
                 using var batchRecognizer = CrnnTextRecognizer.Open(modelPath, batchOptions);
                 return BatchOptions.Run(settings with { Device = batchRecognizer.Model.Device.ToString() }, new Batch.TextRows(batchRecognizer), stderr);
             }
-            var options = new CrnnTextRecognizerOptions { Decoding = decodingOptions, Polarity = parse.GetValue(polarity), Session = device.Read(parse, stderr) };
+            var options = new CrnnTextRecognizerOptions { Decoding = decodingOptions, Polarity = parse.GetValue(polarity), Cleanup = lineCleanup, Session = device.Read(parse, stderr) };
             using var recognizer = CrnnTextRecognizer.Open(modelPath, options);
             var results = recognizer.TryPredict(paths);
             if (parse.GetValue(json))

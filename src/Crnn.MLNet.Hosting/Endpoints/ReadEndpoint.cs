@@ -42,7 +42,7 @@ internal static class ReadEndpoint
             var step = Stopwatch.StartNew();
             var gray = new GrayImage();
             CrnnImageDecoder.Decode(body, "request body", o.MaxImagePixels, gray);
-            var line = new CrnnLineNormalizer(lease.Value.Model.Metadata, reader.Options.Polarity).Normalize(gray.Pixels, gray.Width, gray.Height);
+            var line = new CrnnLineNormalizer(lease.Value.Model.Metadata, reader.Options.Polarity, reader.Options.Cleanup).Normalize(gray.Pixels, gray.Width, gray.Height);
             double decodeMs = step.Elapsed.TotalMilliseconds;
             step.Restart();
             var r = reader.Predict(line);

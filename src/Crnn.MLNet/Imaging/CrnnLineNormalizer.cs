@@ -41,7 +41,7 @@ public sealed class CrnnLineNormalizer
     /// <param name="metadata">The line model's metadata: input height, ink height, margins, time step width, normalisation.</param>
     /// <param name="polarity">Ink polarity; <see cref="InkPolarity.Auto"/> decides per image from its border.</param>
     /// <param name="cleanup">Clean-up of real line crops (scanner borders, ruling lines, locating the text).</param>
-    public CrnnLineNormalizer(CrnnLineModelMetadata metadata, InkPolarity polarity = InkPolarity.Auto, LineCleanup cleanup = LineCleanup.All)
+    public CrnnLineNormalizer(CrnnLineModelMetadata metadata, InkPolarity polarity = InkPolarity.Auto, LineCleanup cleanup = LineCleanup.Default)
     {
         ArgumentNullException.ThrowIfNull(metadata);
         if ((cleanup & ~LineCleanup.All) != 0) throw new ArgumentOutOfRangeException(nameof(cleanup), cleanup, "unknown clean-up step");
@@ -102,7 +102,7 @@ public sealed class CrnnLineNormalizer
             for (int i = 0; i < g.Length; i++) g[i] = 1f - g[i];
         if ((Cleanup & (LineCleanup.RemoveRulingLines | LineCleanup.LocateText)) != 0 && Stretch(g, width, height))
         {
-            float threshold = _levels.InkThreshold(g, CharacterCleaner.MinInkThreshold, CharacterCleaner.MaxInkThreshold);
+            float threshold = _levels.InkThreshold(g, LineCleaner.MinPieceThreshold, LineCleaner.MaxPieceThreshold);
             if ((Cleanup & LineCleanup.RemoveRulingLines) != 0) _cleaner.RemoveRulingLines(g, width, height, threshold);
             if ((Cleanup & LineCleanup.LocateText) != 0) _cleaner.LocateText(g, width, height, threshold);
         }

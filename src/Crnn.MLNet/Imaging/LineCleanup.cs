@@ -22,6 +22,11 @@ public enum LineCleanup
     /// marks above or below the text.
     /// </summary>
     LocateText = 4,
+    /// <summary>
+    /// The default: <see cref="RemoveBorders"/> and <see cref="LocateText"/>. (<see cref="RemoveRulingLines"/> is
+    /// opt-in: on tight crops it takes the tall stroke of a "1" or the bar of a "7" for a rule.)
+    /// </summary>
+    Default = RemoveBorders | LocateText,
     /// <summary>Every step.</summary>
     All = RemoveBorders | RemoveRulingLines | LocateText,
 }
@@ -42,8 +47,13 @@ internal sealed class LineCleaner
     /// vertical rule: not writing ("1" written tall stays below the second; a dash is kept only beside other writing).
     /// </summary>
     internal const int WideStroke = 4, TallStroke = 8;
-    /// <summary>Pieces with less ink than this share of the main piece are specks.</summary>
+    /// <summary>A piece cut by the crop's edge is kept beside the text only when at least this share of the text's height.</summary>
+    internal const float EdgeShare = 0.5f;
+    /// <summary>Pieces with less ink than this share of the main piece, and less than 0.4 of the text's height, are specks.</summary>
     internal const float SpeckShare = 0.05f;
+
+    /// <summary>Bounds of the ink level that splits pieces (Otsu's): low enough not to break thin strokes apart.</summary>
+    internal const float MinPieceThreshold = 0.25f, MaxPieceThreshold = 0.45f;
 
     private int[] _labels = [];
     private int[] _stack = [];
@@ -189,6 +199,7 @@ internal sealed class LineCleaner
         var m = _pieces[main];
         int band0 = m.Y0, band1 = m.Y1;
         var keep = new bool[_pieces.Count + 1];
+        var speck = new bool[_pieces.Count + 1];
         keep[main + 1] = true;
         for (bool grew = true; grew;)
         {
@@ -197,28 +208,50 @@ internal sealed class LineCleaner
             {
                 if (keep[i + 1]) continue;
                 var p = _pieces[i];
-                if (p.TouchesEdge || p.Elongated || p.Mass < SpeckShare * m.Mass) continue;
-                int overlap = Math.Min(p.Y1, band1) - Math.Max(p.Y0, band0) + 1;
-                if (overlap * 2 < p.Y1 - p.Y0 + 1) continue;
+                int overlap = Math.Min(p.Y1, band1) - Math.Max(p.Y0, band0) + 1, height = p.Y1 - p.Y0 + 1;
+                // A speck is small and short (a piece of a character broken by the threshold may be light but spans
+                // rows): it does not grow the band, and is left alone where it is (inside the text's box it may be
+                // part of a faint stroke; outside, the box removes it).
+                if (p.Mass < SpeckShare * m.Mass && height < 0.4 * (band1 - band0 + 1)) { speck[i + 1] = true; continue; }
+                if (overlap * 2 < height) continue;
+                // Beside the text: a piece cut by the edge only when it is a sizeable character (not a sliver of a
+                // neighbour); a long straight stroke only when it is no taller than the text (a "1", not a rule).
+                if (p.TouchesEdge && height < EdgeShare * (band1 - band0 + 1)) continue;
+                if (p.Elongated && (p.X1 - p.X0 + 1 >= WideStroke * height || height > 1.5 * (band1 - band0 + 1))) continue;
                 keep[i + 1] = true;
                 band0 = Math.Min(band0, p.Y0);
                 band1 = Math.Max(band1, p.Y1);
                 grew = true;
             }
         }
+        // Everything outside the kept pieces' box (grown by a stroke's soft edge) is paper, and so are the dropped
+        // pieces inside it with their soft edges; faint parts of the writing inside the box stay.
         int r = Math.Max(1, (int)Math.Round((m.Y1 - m.Y0 + 1) / 20.0));
-        var near = _mask.AsSpan(0, n);
-        near.Clear();
+        int kx0 = w, ky0 = h, kx1 = -1, ky1 = -1;
+        for (int i = 0; i < _pieces.Count; i++)
+        {
+            if (!keep[i + 1]) continue;
+            var p = _pieces[i];
+            kx0 = Math.Min(kx0, p.X0); ky0 = Math.Min(ky0, p.Y0); kx1 = Math.Max(kx1, p.X1); ky1 = Math.Max(ky1, p.Y1);
+        }
+        kx0 = Math.Max(0, kx0 - r); ky0 = Math.Max(0, ky0 - r); kx1 = Math.Min(w - 1, kx1 + r); ky1 = Math.Min(h - 1, ky1 + r);
+        var dropped = _mask.AsSpan(0, n);
+        dropped.Clear();
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++)
             {
                 int label = labels[y * w + x];
-                if (label == 0 || !keep[label]) continue;
+                if (label == 0 || keep[label] || speck[label]) continue;
                 int xa = Math.Max(0, x - r), xb = Math.Min(w - 1, x + r);
-                for (int yy = Math.Max(0, y - r); yy <= Math.Min(h - 1, y + r); yy++) near.Slice(yy * w + xa, xb - xa + 1).Fill(true);
+                for (int yy = Math.Max(0, y - r); yy <= Math.Min(h - 1, y + r); yy++) dropped.Slice(yy * w + xa, xb - xa + 1).Fill(true);
             }
-        for (int i = 0; i < n; i++)
-            if (!near[i]) g[i] = 0;
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                int i = y * w + x;
+                bool inside = x >= kx0 && x <= kx1 && y >= ky0 && y <= ky1;
+                if (!inside || (dropped[i] && (labels[i] == 0 || !(keep[labels[i]] || speck[labels[i]])))) g[i] = 0;
+            }
     }
 
     private int Largest(Func<Piece, bool> eligible)

@@ -249,7 +249,7 @@ public sealed class CrnnTextRecognizer : IDisposable
     {
         private readonly GrayImage _gray = new();
 
-        public CrnnLineNormalizer Normalizer { get; } = new(owner.Model.Metadata, owner.Options.Polarity);
+        public CrnnLineNormalizer Normalizer { get; } = new(owner.Model.Metadata, owner.Options.Polarity, owner.Options.Cleanup);
 
         public CrnnLineInput FromFile(string path)
         {

@@ -14,6 +14,9 @@ public sealed record CrnnTextRecognizerOptions
     /// <summary>Ink polarity; <see cref="InkPolarity.Auto"/> decides per image from its border.</summary>
     public InkPolarity Polarity { get; init; } = CrnnDefaults.Polarity;
 
+    /// <summary>Clean-up of real line crops: scanner borders, ruling lines, locating the text (see <see cref="LineCleanup"/>).</summary>
+    public LineCleanup Cleanup { get; init; } = CrnnTextDefaults.Cleanup;
+
     /// <summary>Most lines per ONNX Runtime run in batched calls (1..4096).</summary>
     public int BatchSize { get; init; } = 16;
 

@@ -13,4 +13,6 @@ public static class CrnnTextDefaults
     public const string ConfidenceColumnName = "Confidence";
     /// <summary>Per-character alternatives (variable-size vector of text, one entry per character of the text).</summary>
     public const string AlternativesColumnName = "Alternatives";
+    /// <summary>Clean-up of real line crops (see <see cref="Imaging.LineCleanup"/>).</summary>
+    public const Imaging.LineCleanup Cleanup = Imaging.LineCleanup.Default;
 }

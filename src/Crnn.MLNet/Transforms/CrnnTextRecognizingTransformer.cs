@@ -118,7 +118,7 @@ public sealed class CrnnTextRecognizingTransformer : CrnnRowToRowTransformer, ID
             _parent = parent;
             _row = row;
             _column = column.Name;
-            _normalizer = new CrnnLineNormalizer(parent.Model.Metadata, parent.Options.Polarity);
+            _normalizer = new CrnnLineNormalizer(parent.Model.Metadata, parent.Options.Polarity, parent.Options.Cleanup);
             var input = new ImageInput(parent.Options.MaxImagePixels);
             if (column.Type is TextDataViewType)
             {

@@ -16,6 +16,7 @@ public sealed class CrnnTextTransformOptions
     /// <param name="polarity">Ink polarity; <see cref="InkPolarity.Auto"/> decides per image from its border.</param>
     /// <param name="maxImagePixels">Largest image (width x height) accepted; larger ones are errors naming the file or row.</param>
     /// <param name="sessionOptions">ONNX Runtime settings; null: the defaults.</param>
+    /// <param name="cleanup">Clean-up of real line crops (scanner borders, ruling lines, locating the text).</param>
     public CrnnTextTransformOptions(
         string inputColumnName = CrnnDefaults.InputColumnName,
         string textColumnName = CrnnTextDefaults.TextColumnName,
@@ -24,7 +25,8 @@ public sealed class CrnnTextTransformOptions
         CrnnCtcDecodingOptions? decoding = null,
         InkPolarity polarity = CrnnDefaults.Polarity,
         long maxImagePixels = CrnnDefaults.MaxImagePixels,
-        CrnnSessionOptions? sessionOptions = null)
+        CrnnSessionOptions? sessionOptions = null,
+        LineCleanup cleanup = CrnnTextDefaults.Cleanup)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(inputColumnName);
         ArgumentException.ThrowIfNullOrWhiteSpace(textColumnName);
@@ -36,6 +38,7 @@ public sealed class CrnnTextTransformOptions
             throw new ArgumentException($"the output columns must have different names, got {string.Join(", ", outputs.Select(o => $"'{o}'"))}.", nameof(textColumnName));
         if (!Enum.IsDefined(polarity)) throw new ArgumentOutOfRangeException(nameof(polarity), polarity, "unknown polarity");
         if (maxImagePixels <= 0) throw new ArgumentOutOfRangeException(nameof(maxImagePixels), maxImagePixels, "must be positive");
+        if ((cleanup & ~LineCleanup.All) != 0) throw new ArgumentOutOfRangeException(nameof(cleanup), cleanup, "unknown clean-up step");
         InputColumnName = inputColumnName;
         TextColumnName = textColumnName;
         ConfidenceColumnName = confidenceColumnName;
@@ -44,6 +47,7 @@ public sealed class CrnnTextTransformOptions
         Polarity = polarity;
         MaxImagePixels = maxImagePixels;
         SessionOptions = sessionOptions ?? CrnnSessionOptions.Default;
+        Cleanup = cleanup;
     }
 
     public string InputColumnName { get; }
@@ -54,4 +58,5 @@ public sealed class CrnnTextTransformOptions
     public InkPolarity Polarity { get; }
     public long MaxImagePixels { get; }
     public CrnnSessionOptions SessionOptions { get; }
+    public LineCleanup Cleanup { get; }
 }

@@ -14,7 +14,7 @@ internal abstract class LineInputFactory<TSrc> : CustomMappingFactory<TSrc, Line
     private protected sealed class State(LineConfig config)
     {
         public LineConfig Config { get; } = config;
-        public CrnnLineNormalizer Normalizer { get; } = new(config.ReadMetadata(), SavedNames.Polarity(config.Polarity));
+        public CrnnLineNormalizer Normalizer { get; } = new(config.ReadMetadata(), SavedNames.Polarity(config.Polarity), SavedNames.LineCleanup(config.Cleanup));
         public ImageInput Input { get; } = new(config.MaxImagePixels);
     }
 

@@ -96,6 +96,8 @@ internal sealed record LineConfig : SavedConfig
 
     [JsonPropertyName("alternatives")] public required int Alternatives { get; init; }
 
+    [JsonPropertyName("cleanup")] public required string Cleanup { get; init; }
+
     public static LineConfig From(CrnnTextRecognizingTransformer t)
     {
         var d = t.Options.Decoding;
@@ -110,6 +112,7 @@ internal sealed record LineConfig : SavedConfig
             Alphabet = d.Alphabet,
             Pattern = d.Pattern,
             Alternatives = d.Alternatives,
+            Cleanup = SavedNames.Of(t.Options.Cleanup),
         };
     }
 

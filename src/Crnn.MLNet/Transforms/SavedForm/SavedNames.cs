@@ -77,6 +77,32 @@ internal static class SavedNames
         return value;
     }
 
+    /// <summary>The line clean-up steps as a comma-separated list of fixed words, or <c>none</c>.</summary>
+    public static string Of(LineCleanup value)
+    {
+        if ((value & ~Imaging.LineCleanup.All) != 0) throw new ArgumentOutOfRangeException(nameof(value), value, "unknown clean-up step");
+        var steps = new List<string>();
+        if ((value & Imaging.LineCleanup.RemoveBorders) != 0) steps.Add("remove-borders");
+        if ((value & Imaging.LineCleanup.RemoveRulingLines) != 0) steps.Add("remove-ruling-lines");
+        if ((value & Imaging.LineCleanup.LocateText) != 0) steps.Add("locate-text");
+        return steps.Count == 0 ? "none" : string.Join(",", steps);
+    }
+
+    public static LineCleanup LineCleanup(string names)
+    {
+        if (names == "none") return Imaging.LineCleanup.None;
+        var value = Imaging.LineCleanup.None;
+        foreach (var name in names.Split(','))
+            value |= name switch
+            {
+                "remove-borders" => Imaging.LineCleanup.RemoveBorders,
+                "remove-ruling-lines" => Imaging.LineCleanup.RemoveRulingLines,
+                "locate-text" => Imaging.LineCleanup.LocateText,
+                _ => throw Unknown("line clean-up step", name),
+            };
+        return value;
+    }
+
     public static string Of(CrnnCtcDecodingMode value) => value switch
     {
         CrnnCtcDecodingMode.Greedy => "greedy",
