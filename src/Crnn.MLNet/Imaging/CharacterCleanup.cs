@@ -49,12 +49,10 @@ internal sealed class CharacterCleaner
     /// <summary>Pieces not touching the edge are kept when they lie within the main stroke's box grown by this share.</summary>
     internal const float NearMain = 0.25f;
 
-    private int[] _labels = [];
-    private int[] _stack = [];
+    private readonly InkPieces _ink = new();
     private bool[] _near = [];
     private bool[] _nearDropped = [];
     private readonly int[] _histogram = new int[256];
-    private readonly List<Piece> _pieces = [];
 
     /// <summary>Subtracts a smooth paper level and clamps at 0.</summary>
     public void FlattenBackground(Span<float> g, int w, int h)
@@ -94,80 +92,34 @@ internal sealed class CharacterCleaner
     public (int X0, int Y0, int X1, int Y1) KeepCentralInk(Span<float> g, int w, int h, float threshold, float boxThreshold)
     {
         int n = w * h;
-        if (_labels.Length < n) _labels = new int[Math.Max(n, _labels.Length * 2)];
-        if (_stack.Length < n) _stack = new int[Math.Max(n, _stack.Length * 2)];
         if (_near.Length < n) _near = new bool[Math.Max(n, _near.Length * 2)];
         if (_nearDropped.Length < n) _nearDropped = new bool[Math.Max(n, _nearDropped.Length * 2)];
-        var labels = _labels.AsSpan(0, n);
-        labels.Clear();
-        _pieces.Clear();
-        int cx0 = w / 4, cx1 = (3 * w + 3) / 4, cy0 = h / 4, cy1 = (3 * h + 3) / 4;
-        for (int start = 0; start < n; start++)
-        {
-            if (labels[start] != 0 || g[start] <= threshold) continue;
-            var piece = new Piece { X0 = w, Y0 = h, X1 = -1, Y1 = -1 };
-            int label = _pieces.Count + 1, top = 0;
-            _stack[top++] = start;
-            labels[start] = label;
-            while (top > 0)
-            {
-                int p = _stack[--top], px = p % w, py = p / w;
-                piece.Mass += g[p];
-                piece.X0 = Math.Min(piece.X0, px); piece.X1 = Math.Max(piece.X1, px);
-                piece.Y0 = Math.Min(piece.Y0, py); piece.Y1 = Math.Max(piece.Y1, py);
-                if (px >= cx0 && px < cx1 && py >= cy0 && py < cy1) piece.Central = true;
-                for (int dy = -1; dy <= 1; dy++)
-                {
-                    int qy = py + dy;
-                    if ((uint)qy >= (uint)h) continue;
-                    for (int dx = -1; dx <= 1; dx++)
-                    {
-                        int qx = px + dx;
-                        if ((uint)qx >= (uint)w) continue;
-                        int q = qy * w + qx;
-                        if (labels[q] != 0 || g[q] <= threshold) continue;
-                        labels[q] = label;
-                        _stack[top++] = q;
-                    }
-                }
-            }
-            piece.TouchesEdge = piece.X0 == 0 || piece.Y0 == 0 || piece.X1 == w - 1 || piece.Y1 == h - 1;
-            _pieces.Add(piece);
-        }
-        if (_pieces.Count == 0) return (0, 0, -1, -1);
+        _ink.Find(g, w, h, threshold, w / 4, (3 * w + 3) / 4, h / 4, (3 * h + 3) / 4);
+        var pieces = _ink.Pieces;
+        if (pieces.Count == 0) return (0, 0, -1, -1);
 
-        int main = -1;
-        for (int i = 0; i < _pieces.Count; i++)
-            if (_pieces[i].Central && (main < 0 || _pieces[i].Mass > _pieces[main].Mass)) main = i;
-        if (main < 0)
-            for (int i = 0; i < _pieces.Count; i++)
-                if (main < 0 || _pieces[i].Mass > _pieces[main].Mass) main = i;
-        var m = _pieces[main];
-        float growX = NearMain * (m.X1 - m.X0 + 1), growY = NearMain * (m.Y1 - m.Y0 + 1);
-        Span<bool> keep = _pieces.Count <= 256 ? stackalloc bool[_pieces.Count + 1] : new bool[_pieces.Count + 1];
-        for (int i = 0; i < _pieces.Count; i++)
+        int main = _ink.Largest(p => p.Central);
+        if (main < 0) main = _ink.Largest(_ => true);
+        var m = pieces[main];
+        float growX = NearMain * m.Width, growY = NearMain * m.Height;
+        var keep = new bool[pieces.Count + 1];
+        var drop = new bool[pieces.Count + 1];
+        for (int i = 0; i < pieces.Count; i++)
         {
-            var p = _pieces[i];
+            var p = pieces[i];
             bool close = p.X1 >= m.X0 - growX && p.X0 <= m.X1 + growX && p.Y1 >= m.Y0 - growY && p.Y0 <= m.Y1 + growY;
             keep[i + 1] = i == main || (p.Mass >= SpeckShare * m.Mass && (p.Central || (close && !p.TouchesEdge)));
+            drop[i + 1] = !keep[i + 1];
         }
+
         // Dropped pieces go with their soft edges (about one pixel per 28 of the crop's smaller side: a scaled-up
         // stroke's ramp), except where a kept piece is as close. The character's box is taken over the kept pieces and
         // their edges only: faint marks elsewhere (printed lines, pale smudges) are left but do not widen it.
         int r = Math.Max(1, (int)Math.Round(Math.Min(w, h) / 28.0));
         var nearKept = _near.AsSpan(0, n);
         var nearDropped = _nearDropped.AsSpan(0, n);
-        nearKept.Clear();
-        nearDropped.Clear();
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
-            {
-                int label = labels[y * w + x];
-                if (label == 0) continue;
-                var mask = keep[label] ? nearKept : nearDropped;
-                int xa = Math.Max(0, x - r), xb = Math.Min(w - 1, x + r);
-                for (int yy = Math.Max(0, y - r); yy <= Math.Min(h - 1, y + r); yy++) mask.Slice(yy * w + xa, xb - xa + 1).Fill(true);
-            }
+        _ink.MarkNear(nearKept, w, h, keep, r);
+        _ink.MarkNear(nearDropped, w, h, drop, r);
         int bx0 = w, by0 = h, bx1 = -1, by1 = -1;
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++)
@@ -230,12 +182,5 @@ internal sealed class CharacterCleaner
             if (seen > target) return b / 255f;
         }
         return 1;
-    }
-
-    private struct Piece
-    {
-        public int X0, Y0, X1, Y1;
-        public double Mass;
-        public bool Central, TouchesEdge;
     }
 }

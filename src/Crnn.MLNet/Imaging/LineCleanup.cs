@@ -55,10 +55,9 @@ internal sealed class LineCleaner
     /// <summary>Bounds of the ink level that splits pieces (Otsu's): low enough not to break thin strokes apart.</summary>
     internal const float MinPieceThreshold = 0.25f, MaxPieceThreshold = 0.45f;
 
-    private int[] _labels = [];
     private int[] _stack = [];
     private bool[] _mask = [];
-    private readonly List<Piece> _pieces = [];
+    private readonly InkPieces _ink = new();
 
     /// <summary>
     /// On a gray image with paper light (0..1): dark regions connected to the edge that cover at least
@@ -153,62 +152,28 @@ internal sealed class LineCleaner
     {
         int n = w * h;
         Grow(n);
-        var labels = _labels.AsSpan(0, n);
-        labels.Clear();
-        _pieces.Clear();
-        for (int start = 0; start < n; start++)
-        {
-            if (labels[start] != 0 || g[start] <= threshold) continue;
-            var piece = new Piece { X0 = w, Y0 = h, X1 = -1, Y1 = -1 };
-            int label = _pieces.Count + 1, top = 0;
-            _stack[top++] = start;
-            labels[start] = label;
-            while (top > 0)
-            {
-                int p = _stack[--top], px = p % w, py = p / w;
-                piece.Mass += g[p];
-                piece.X0 = Math.Min(piece.X0, px); piece.X1 = Math.Max(piece.X1, px);
-                piece.Y0 = Math.Min(piece.Y0, py); piece.Y1 = Math.Max(piece.Y1, py);
-                for (int dy = -1; dy <= 1; dy++)
-                {
-                    int qy = py + dy;
-                    if ((uint)qy >= (uint)h) continue;
-                    for (int dx = -1; dx <= 1; dx++)
-                    {
-                        int qx = px + dx;
-                        if ((uint)qx >= (uint)w) continue;
-                        int q = qy * w + qx;
-                        if (labels[q] != 0 || g[q] <= threshold) continue;
-                        labels[q] = label;
-                        _stack[top++] = q;
-                    }
-                }
-            }
-            piece.TouchesEdge = piece.X0 == 0 || piece.Y0 == 0 || piece.X1 == w - 1 || piece.Y1 == h - 1;
-            int pw = piece.X1 - piece.X0 + 1, ph = piece.Y1 - piece.Y0 + 1;
-            piece.Elongated = pw >= WideStroke * ph || ph >= TallStroke * pw;
-            _pieces.Add(piece);
-        }
-        if (_pieces.Count == 0) return;
+        _ink.Find(g, w, h, threshold);
+        var pieces = _ink.Pieces;
+        if (pieces.Count == 0) return;
         // The main piece: the most ink among pieces that are neither cut by the edge nor a stroke of a line (underline,
         // rule, bracket of the form); failing that, among those not cut by the edge; failing that, any.
-        int main = Largest(p => !p.TouchesEdge && !p.Elongated);
-        if (main < 0) main = Largest(p => !p.TouchesEdge);
-        if (main < 0) main = Largest(_ => true);
+        int main = _ink.Largest(p => !p.TouchesEdge && !Elongated(p));
+        if (main < 0) main = _ink.Largest(p => !p.TouchesEdge);
+        if (main < 0) main = _ink.Largest(_ => true);
         // The text band: the main piece's rows; pieces are kept while the band's rows cover half of theirs, growing it.
-        var m = _pieces[main];
+        var m = pieces[main];
         int band0 = m.Y0, band1 = m.Y1;
-        var keep = new bool[_pieces.Count + 1];
-        var speck = new bool[_pieces.Count + 1];
+        var keep = new bool[pieces.Count + 1];
+        var speck = new bool[pieces.Count + 1];
         keep[main + 1] = true;
         for (bool grew = true; grew;)
         {
             grew = false;
-            for (int i = 0; i < _pieces.Count; i++)
+            for (int i = 0; i < pieces.Count; i++)
             {
-                if (keep[i + 1]) continue;
-                var p = _pieces[i];
-                int overlap = Math.Min(p.Y1, band1) - Math.Max(p.Y0, band0) + 1, height = p.Y1 - p.Y0 + 1;
+                if (keep[i + 1] || speck[i + 1]) continue;
+                var p = pieces[i];
+                int overlap = Math.Min(p.Y1, band1) - Math.Max(p.Y0, band0) + 1, height = p.Height;
                 // A speck is small and short (a piece of a character broken by the threshold may be light but spans
                 // rows): it does not grow the band, and is left alone where it is (inside the text's box it may be
                 // part of a faint stroke; outside, the box removes it).
@@ -217,7 +182,7 @@ internal sealed class LineCleaner
                 // Beside the text: a piece cut by the edge only when it is a sizeable character (not a sliver of a
                 // neighbour); a long straight stroke only when it is no taller than the text (a "1", not a rule).
                 if (p.TouchesEdge && height < EdgeShare * (band1 - band0 + 1)) continue;
-                if (p.Elongated && (p.X1 - p.X0 + 1 >= WideStroke * height || height > 1.5 * (band1 - band0 + 1))) continue;
+                if (Elongated(p) && (p.Width >= WideStroke * height || height > 1.5 * (band1 - band0 + 1))) continue;
                 keep[i + 1] = true;
                 band0 = Math.Min(band0, p.Y0);
                 band1 = Math.Max(band1, p.Y1);
@@ -226,41 +191,30 @@ internal sealed class LineCleaner
         }
         // Everything outside the kept pieces' box (grown by a stroke's soft edge) is paper, and so are the dropped
         // pieces inside it with their soft edges; faint parts of the writing inside the box stay.
-        int r = Math.Max(1, (int)Math.Round((m.Y1 - m.Y0 + 1) / 20.0));
+        int r = Math.Max(1, (int)Math.Round(m.Height / 20.0));
         int kx0 = w, ky0 = h, kx1 = -1, ky1 = -1;
-        for (int i = 0; i < _pieces.Count; i++)
+        var drop = new bool[pieces.Count + 1];
+        for (int i = 0; i < pieces.Count; i++)
         {
+            drop[i + 1] = !keep[i + 1] && !speck[i + 1];
             if (!keep[i + 1]) continue;
-            var p = _pieces[i];
+            var p = pieces[i];
             kx0 = Math.Min(kx0, p.X0); ky0 = Math.Min(ky0, p.Y0); kx1 = Math.Max(kx1, p.X1); ky1 = Math.Max(ky1, p.Y1);
         }
         kx0 = Math.Max(0, kx0 - r); ky0 = Math.Max(0, ky0 - r); kx1 = Math.Min(w - 1, kx1 + r); ky1 = Math.Min(h - 1, ky1 + r);
         var dropped = _mask.AsSpan(0, n);
-        dropped.Clear();
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
-            {
-                int label = labels[y * w + x];
-                if (label == 0 || keep[label] || speck[label]) continue;
-                int xa = Math.Max(0, x - r), xb = Math.Min(w - 1, x + r);
-                for (int yy = Math.Max(0, y - r); yy <= Math.Min(h - 1, y + r); yy++) dropped.Slice(yy * w + xa, xb - xa + 1).Fill(true);
-            }
+        _ink.MarkNear(dropped, w, h, drop, r);
+        var labels = _ink.Labels;
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++)
             {
                 int i = y * w + x;
                 bool inside = x >= kx0 && x <= kx1 && y >= ky0 && y <= ky1;
-                if (!inside || (dropped[i] && (labels[i] == 0 || !(keep[labels[i]] || speck[labels[i]])))) g[i] = 0;
+                if (!inside || (dropped[i] && !(keep[labels[i]] || speck[labels[i]]))) g[i] = 0;
             }
     }
 
-    private int Largest(Func<Piece, bool> eligible)
-    {
-        int best = -1;
-        for (int i = 0; i < _pieces.Count; i++)
-            if (eligible(_pieces[i]) && (best < 0 || _pieces[i].Mass > _pieces[best].Mass)) best = i;
-        return best;
-    }
+    private static bool Elongated(InkPiece p) => p.Width >= WideStroke * p.Height || p.Height >= TallStroke * p.Width;
 
     private void Seed(ReadOnlySpan<float> g, Span<bool> seen, int p, ref int top, float dark)
     {
@@ -271,15 +225,7 @@ internal sealed class LineCleaner
 
     private void Grow(int n)
     {
-        if (_labels.Length < n) _labels = new int[n];
         if (_stack.Length < n) _stack = new int[n];
         if (_mask.Length < n) _mask = new bool[n];
-    }
-
-    private struct Piece
-    {
-        public int X0, Y0, X1, Y1;
-        public double Mass;
-        public bool TouchesEdge, Elongated;
     }
 }
