@@ -38,6 +38,10 @@ internal sealed class LineCleaner
     internal const float BorderDark = 0.3f;
     /// <summary>A dark region reaching the edge is a border when it covers at least this share of the image...</summary>
     internal const float BorderMinShare = 0.03f;
+    /// <summary>...but not more than this share (then it is the background of light writing on dark)...</summary>
+    internal const float BorderMaxShare = 0.6f;
+    /// <summary>...runs along at least this share of one side of the crop, reaching in from it at least the second share...</summary>
+    internal const float BorderSide = 0.5f, BorderDepth = 0.2f;
     /// <summary>...and the rest of the image is mostly light (its median above this).</summary>
     internal const float PaperLight = 0.55f;
     /// <summary>Ink runs longer than this share of the width (rows) or height (columns) are ruling lines.</summary>
@@ -68,32 +72,60 @@ internal sealed class LineCleaner
     {
         int n = w * h;
         Grow(n);
-        var seen = _mask.AsSpan(0, n);
-        seen.Clear();
-        int top = 0;
-        // Flood from every dark edge pixel.
-        for (int x = 0; x < w; x++) { Seed(g, seen, x, ref top, BorderDark); Seed(g, seen, (h - 1) * w + x, ref top, BorderDark); }
-        for (int y = 0; y < h; y++) { Seed(g, seen, y * w, ref top, BorderDark); Seed(g, seen, y * w + w - 1, ref top, BorderDark); }
-        int dark = 0;
-        while (top > 0)
+        var border = _mask.AsSpan(0, n);
+        border.Clear();
+        var seen = new bool[n];
+        int total = 0;
+        // Each dark region reaching the edge, one at a time: a scanner border runs along most of a side of the crop
+        // (strokes of writing that touch the edge of a tight crop touch it only in a few places).
+        var region = new List<int>();
+        for (int e = 0; e < 2 * (w + h); e++)
         {
-            int p = _stack[--top], px = p % w, py = p / w;
-            dark++;
-            if (px > 0) Seed(g, seen, p - 1, ref top, BorderDark);
-            if (px < w - 1) Seed(g, seen, p + 1, ref top, BorderDark);
-            if (py > 0) Seed(g, seen, p - w, ref top, BorderDark);
-            if (py < h - 1) Seed(g, seen, p + w, ref top, BorderDark);
+            int seed = e < w ? e : e < 2 * w ? (h - 1) * w + (e - w) : e < 2 * w + h ? (e - 2 * w) * w : (e - 2 * w - h) * w + w - 1;
+            if (seen[seed] || g[seed] >= BorderDark) continue;
+            region.Clear();
+            int top = 0, left = 0, right = 0, up = 0, down = 0, rx0 = w, rx1 = -1, ry0 = h, ry1 = -1;
+            seen[seed] = true;
+            _stack[top++] = seed;
+            while (top > 0)
+            {
+                int p = _stack[--top], px = p % w, py = p / w;
+                region.Add(p);
+                rx0 = Math.Min(rx0, px); rx1 = Math.Max(rx1, px); ry0 = Math.Min(ry0, py); ry1 = Math.Max(ry1, py);
+                if (px == 0) left++;
+                if (px == w - 1) right++;
+                if (py == 0) up++;
+                if (py == h - 1) down++;
+                if (px > 0) Push(g, seen, p - 1, ref top);
+                if (px < w - 1) Push(g, seen, p + 1, ref top);
+                if (py > 0) Push(g, seen, p - w, ref top);
+                if (py < h - 1) Push(g, seen, p + w, ref top);
+            }
+            // Along a side, and reaching in from it a fifth of the crop or more (a stroke of a tight crop is thinner).
+            bool alongSide = (left >= BorderSide * h && rx1 + 1 >= BorderDepth * w) || (right >= BorderSide * h && w - rx0 >= BorderDepth * w)
+                || (up >= BorderSide * w && ry1 + 1 >= BorderDepth * h) || (down >= BorderSide * w && h - ry0 >= BorderDepth * h);
+            if (!alongSide || region.Count < BorderMinShare * n) continue;
+            foreach (int p in region) border[p] = true;
+            total += region.Count;
         }
-        if (dark < BorderMinShare * n || dark > 0.8 * n) return false;
+        // A dark region over most of the crop is its background (light writing on dark), not a scanner margin.
+        if (total == 0 || total > BorderMaxShare * n) return false;
         // The paper level: median of what is left; only a light page has scanner borders to remove.
         Span<int> hist = stackalloc int[256];
-        for (int i = 0; i < n; i++) if (!seen[i]) hist[(int)(Math.Clamp(g[i], 0f, 1f) * 255)]++;
-        int half = (n - dark) / 2, count = 0, median = 255;
+        for (int i = 0; i < n; i++) if (!border[i]) hist[(int)(Math.Clamp(g[i], 0f, 1f) * 255)]++;
+        int half = (n - total) / 2, count = 0, median = 255;
         for (int b = 0; b < 256; b++) { count += hist[b]; if (count > half) { median = b; break; } }
         float paper = median / 255f;
         if (paper < PaperLight) return false;
-        for (int i = 0; i < n; i++) if (seen[i]) g[i] = paper;
+        for (int i = 0; i < n; i++) if (border[i]) g[i] = paper;
         return true;
+    }
+
+    private void Push(ReadOnlySpan<float> g, Span<bool> seen, int p, ref int top)
+    {
+        if (seen[p] || g[p] >= BorderDark) return;
+        seen[p] = true;
+        _stack[top++] = p;
     }
 
     /// <summary>On ink-bright values (0 paper .. 1 ink): zeroes straight ink runs across most of the width or height.</summary>
@@ -215,13 +247,6 @@ internal sealed class LineCleaner
     }
 
     private static bool Elongated(InkPiece p) => p.Width >= WideStroke * p.Height || p.Height >= TallStroke * p.Width;
-
-    private void Seed(ReadOnlySpan<float> g, Span<bool> seen, int p, ref int top, float dark)
-    {
-        if (seen[p] || g[p] >= dark) return;
-        seen[p] = true;
-        _stack[top++] = p;
-    }
 
     private void Grow(int n)
     {

@@ -74,6 +74,26 @@ public class LineCleanupTests
     }
 
     [Fact]
+    public void Light_writing_on_dark_and_strokes_touching_the_edge_are_not_borders()
+    {
+        // Thick light strokes on black, cut tight (the strokes touch the top and bottom): the dark background reaches
+        // every side but is the background, and the strokes are writing.
+        foreach (string glyphs in new[] { "1", "1121", "12121212" })
+        {
+            var dark = TestImages.Gray(TestLineModels.DrawLine(glyphs, pad: 0)).Select(v => (byte)(255 - v)).ToArray();
+            using var bmp = TestLineModels.DrawLine(glyphs, pad: 0);
+            var meta = TestLineModels.Metadata();
+            var a = new CrnnLineNormalizer(meta, InkPolarity.Auto, LineCleanup.None).Normalize(dark, bmp.Width, bmp.Height);
+            var b = new CrnnLineNormalizer(meta, InkPolarity.Auto, LineCleanup.Default).Normalize(dark, bmp.Width, bmp.Height);
+            Assert.Equal(a.Pixels, b.Pixels);
+            var light = TestImages.Gray(TestLineModels.DrawLine(glyphs, pad: 0));
+            var c = new CrnnLineNormalizer(meta, InkPolarity.Auto, LineCleanup.None).Normalize(light, bmp.Width, bmp.Height);
+            var d = new CrnnLineNormalizer(meta, InkPolarity.Auto, LineCleanup.Default).Normalize(light, bmp.Width, bmp.Height);
+            Assert.Equal(c.Pixels, d.Pixels);
+        }
+    }
+
+    [Fact]
     public void Unknown_steps_are_refused_by_name()
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new CrnnLineNormalizer(TestLineModels.Metadata(), cleanup: (LineCleanup)16));
