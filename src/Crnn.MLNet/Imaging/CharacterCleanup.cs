@@ -136,33 +136,6 @@ internal sealed class CharacterCleaner
         return (bx0, by0, bx1, by1);
     }
 
-    /// <summary>
-    /// The level that best splits ink from paper (Otsu's threshold on a 256-bin histogram of 0..1 values), within
-    /// [<paramref name="low"/>, <paramref name="high"/>]: faint lines of a printed background fall below it.
-    /// </summary>
-    public float InkThreshold(ReadOnlySpan<float> g, float low, float high)
-    {
-        var hist = _histogram.AsSpan();
-        hist.Clear();
-        foreach (float v in g) hist[(int)(Math.Clamp(v, 0f, 1f) * 255f)]++;
-        double total = g.Length, sumAll = 0;
-        for (int b = 0; b < 256; b++) sumAll += b * (double)hist[b];
-        double weightLow = 0, sumLow = 0, best = -1;
-        int threshold = 0;
-        for (int b = 0; b < 256; b++)
-        {
-            weightLow += hist[b];
-            if (weightLow == 0) continue;
-            double weightHigh = total - weightLow;
-            if (weightHigh == 0) break;
-            sumLow += b * (double)hist[b];
-            double meanLow = sumLow / weightLow, meanHigh = (sumAll - sumLow) / weightHigh;
-            double between = weightLow * weightHigh * (meanLow - meanHigh) * (meanLow - meanHigh);
-            if (between > best) { best = between; threshold = b; }
-        }
-        return Math.Clamp((threshold + 0.5f) / 255f, low, high);
-    }
-
     private float Quantile(ReadOnlySpan<float> g, int w, int x0, int x1, int y0, int y1, float q)
     {
         var hist = _histogram.AsSpan();

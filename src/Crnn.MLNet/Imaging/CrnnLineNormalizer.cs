@@ -36,7 +36,6 @@ public sealed class CrnnLineNormalizer
     private readonly float _mean, _invStd;
     private float[] _gray = [];
     private readonly LineCleaner _cleaner = new();
-    private readonly CharacterCleaner _levels = new();
 
     /// <param name="metadata">The line model's metadata: input height, ink height, margins, time step width, normalisation.</param>
     /// <param name="polarity">Ink polarity; <see cref="InkPolarity.Auto"/> decides per image from its border.</param>
@@ -102,7 +101,7 @@ public sealed class CrnnLineNormalizer
             for (int i = 0; i < g.Length; i++) g[i] = 1f - g[i];
         if ((Cleanup & (LineCleanup.RemoveRulingLines | LineCleanup.LocateText)) != 0 && Stretch(g, width, height))
         {
-            float threshold = _levels.InkThreshold(g, LineCleaner.MinPieceThreshold, LineCleaner.MaxPieceThreshold);
+            float threshold = InkPieces.InkThreshold(g, LineCleaner.MinPieceThreshold, LineCleaner.MaxPieceThreshold);
             if ((Cleanup & LineCleanup.RemoveRulingLines) != 0) _cleaner.RemoveRulingLines(g, width, height, threshold);
             if ((Cleanup & LineCleanup.LocateText) != 0) _cleaner.LocateText(g, width, height, threshold);
         }

@@ -250,7 +250,7 @@ public sealed class HandwritingNormalizer
         }
         if (x1 >= 0 && (Cleanup & CharacterCleanup.KeepCentralInk) != 0)
         {
-            float pieces = _cleaner.InkThreshold(g, CharacterCleaner.MinInkThreshold, CharacterCleaner.MaxInkThreshold);
+            float pieces = InkPieces.InkThreshold(g, CharacterCleaner.MinInkThreshold, CharacterCleaner.MaxInkThreshold);
             var box = _cleaner.KeepCentralInk(g, w, h, pieces, CropThreshold);
             if (box.X1 >= 0) (x0, y0, x1, y1) = box;
         }

@@ -96,4 +96,30 @@ internal sealed class InkPieces
                 for (int yy = Math.Max(0, y - r); yy <= Math.Min(h - 1, y + r); yy++) mask.Slice(yy * w + xa, xb - xa + 1).Fill(true);
             }
     }
+
+    /// <summary>
+    /// The level that best splits ink from paper (Otsu's threshold on a 256-bin histogram of 0..1 values), within
+    /// [<paramref name="low"/>, <paramref name="high"/>]: faint lines of a printed background fall below it.
+    /// </summary>
+    public static float InkThreshold(ReadOnlySpan<float> g, float low, float high)
+    {
+        Span<int> hist = stackalloc int[256];
+        foreach (float v in g) hist[(int)(Math.Clamp(v, 0f, 1f) * 255f)]++;
+        double total = g.Length, sumAll = 0;
+        for (int b = 0; b < 256; b++) sumAll += b * (double)hist[b];
+        double weightLow = 0, sumLow = 0, best = -1;
+        int threshold = 0;
+        for (int b = 0; b < 256; b++)
+        {
+            weightLow += hist[b];
+            if (weightLow == 0) continue;
+            double weightHigh = total - weightLow;
+            if (weightHigh == 0) break;
+            sumLow += b * (double)hist[b];
+            double meanLow = sumLow / weightLow, meanHigh = (sumAll - sumLow) / weightHigh;
+            double between = weightLow * weightHigh * (meanLow - meanHigh) * (meanLow - meanHigh);
+            if (between > best) { best = between; threshold = b; }
+        }
+        return Math.Clamp((threshold + 0.5f) / 255f, low, high);
+    }
 }

@@ -61,6 +61,7 @@ internal sealed class LineCleaner
 
     private int[] _stack = [];
     private bool[] _mask = [];
+    private bool[] _seen = [];
     private readonly InkPieces _ink = new();
 
     /// <summary>
@@ -74,7 +75,8 @@ internal sealed class LineCleaner
         Grow(n);
         var border = _mask.AsSpan(0, n);
         border.Clear();
-        var seen = new bool[n];
+        var seen = _seen.AsSpan(0, n);
+        seen.Clear();
         int total = 0;
         // Each dark region reaching the edge, one at a time: a scanner border runs along most of a side of the crop
         // (strokes of writing that touch the edge of a tight crop touch it only in a few places).
@@ -252,5 +254,6 @@ internal sealed class LineCleaner
     {
         if (_stack.Length < n) _stack = new int[n];
         if (_mask.Length < n) _mask = new bool[n];
+        if (_seen.Length < n) _seen = new bool[n];
     }
 }
