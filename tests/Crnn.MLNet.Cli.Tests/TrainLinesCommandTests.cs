@@ -27,7 +27,7 @@ public sealed class TrainLinesCommandTests : IDisposable
     {
         string outDir = temp.Combine("lines");
         var (code, output, err) = Run(["train-lines", "--dataset", "mnist", "--limit", "2000", "--epochs", "2", "--lines-per-epoch", "320",
-            "--val-lines", "50", "--test-lines", "60", "--out", outDir, .. Tiny]);
+            "--val-lines", "50", "--test-lines", "60", "--realism", "0.5", "--out", outDir, .. Tiny]);
         Assert.True(code == 0, err);
         Assert.Contains("Test (60 fixed lines, greedy)", output);
         Assert.Contains("epoch 1/2:", err);
@@ -35,7 +35,10 @@ public sealed class TrainLinesCommandTests : IDisposable
         foreach (var file in new[] { "checkpoint.ckpt", "history.json", "summary.json", "model.onnx" })
             Assert.True(File.Exists(Path.Combine(outDir, file)), file);
         using (var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "summary.json"))))
+        {
             Assert.Equal(60, summary.RootElement.GetProperty("test").GetProperty("lines").GetInt32());
+            Assert.Equal(0.5, summary.RootElement.GetProperty("realism").GetDouble());
+        }
 
         // The model is a line model with a dynamic width and the run's figures in its metadata.
         using (var session = new InferenceSession(Path.Combine(outDir, "model.onnx")))
@@ -76,6 +79,29 @@ public sealed class TrainLinesCommandTests : IDisposable
         var (again, _, againErr) = Run("make-lines", "--dataset", "mnist", "--count", "25", "--out", a);
         Assert.NotEqual(0, again);
         Assert.Contains("labels.tsv exists", againErr);
+    }
+
+    [RealDataFact]
+    public void MakeLinesWithRealismWritesScannedLookingCropsWithTheSameTexts()
+    {
+        string clean = temp.Combine("clean"), real = temp.Combine("real");
+        Assert.Equal(0, Run("make-lines", "--dataset", "mnist", "--count", "20", "--out", clean).Code);
+        var (code, _, err) = Run("make-lines", "--dataset", "mnist", "--count", "20", "--realism", "1", "--out", real);
+        Assert.True(code == 0, err);
+        var labels = File.ReadAllLines(Path.Combine(real, "labels.tsv")).Select(l => l.Split('\t')).ToArray();
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => 1 + i % 10), labels.Select(l => l[1].Length));
+        foreach (var parts in labels)
+        {
+            Assert.Matches("^[0-9]+$", parts[1]); // drawn punctuation is not in the text
+            using var image = SkiaSharp.SKBitmap.Decode(Path.Combine(real, parts[0]));
+            using var cleanImage = SkiaSharp.SKBitmap.Decode(Path.Combine(clean, parts[0]));
+            // A page as scanned, not the 28-row model input the clean set holds.
+            Assert.Equal(28, cleanImage.Height);
+            Assert.True(image.Height > 28, $"{parts[0]}: {image.Width}x{image.Height}");
+        }
+        var (bad, _, badErr) = Run("make-lines", "--dataset", "mnist", "--count", "5", "--realism", "2", "--out", temp.Combine("bad"));
+        Assert.NotEqual(0, bad);
+        Assert.Contains("0..1", badErr);
     }
 
     [RealDataFact]

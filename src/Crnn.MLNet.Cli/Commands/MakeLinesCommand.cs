@@ -27,10 +27,11 @@ internal static class MakeLinesCommand
         var minLength = new Option<int>("--min-length") { Description = "Fewest characters per line.", DefaultValueFactory = _ => LineSynthesisOptions.Defaults.MinLength };
         var maxLength = new Option<int>("--max-length") { Description = "Most characters per line.", DefaultValueFactory = _ => LineSynthesisOptions.Defaults.MaxLength };
         var output = new Option<string>("--out") { Description = "Output folder (must not already hold labels.tsv).", Required = true };
+        var realism = new Option<double>("--realism") { Description = "Share of lines (0 to 1) written as scanned-looking crops (paper, ruling lines, neighbours' strokes, specks, unlabelled punctuation) instead of clean lines; 0 writes the fixed test lines of 'crnn train-lines'.", DefaultValueFactory = _ => LineSynthesisOptions.Defaults.Realism };
 
         var command = new Command("make-lines", "Write a fixed, reproducible set of synthesised lines (PNG + labels.tsv) from a character dataset.")
         {
-            dataset, data, mapping, split, count, seed, minLength, maxLength, output,
+            dataset, data, mapping, split, count, seed, minLength, maxLength, output, realism,
         };
         command.SetAction((Func<ParseResult, int>)(parse =>
         {
@@ -44,7 +45,10 @@ internal static class MakeLinesCommand
             var progressUi = new ConsoleProgress(stderr);
             var splitValue = parse.GetValue(split);
             var set = progressUi.Run($"Loading {request.NameOrPath} ({splitValue.ToString().ToLowerInvariant()})", _ => DatasetLoader.Load(request, splitValue));
-            var synthesis = new LineSynthesisOptions(parse.GetValue(minLength), parse.GetValue(maxLength));
+            var synthesis = new LineSynthesisOptions(parse.GetValue(minLength), parse.GetValue(maxLength)) { Realism = parse.GetValue(realism) };
+            var lines = synthesis.Realism > 0
+                ? new LineSynthesizer(set, Enumerable.Range(0, set.Count).ToArray(), synthesis).FixedSet(parse.GetValue(count), parse.GetValue(seed))
+                : CtcLineTrainer.FixedTestLines(set, synthesis, parse.GetValue(count), parse.GetValue(seed));
             int n = parse.GetValue(count);
             Directory.CreateDirectory(outDir);
             var labels = new StringBuilder();
@@ -52,7 +56,7 @@ internal static class MakeLinesCommand
             progressUi.Run($"Writing {n:N0} lines", report =>
             {
                 int i = 0;
-                foreach (var line in CtcLineTrainer.FixedTestLines(set, synthesis, n, parse.GetValue(seed)))
+                foreach (var line in lines)
                 {
                     string name = i.ToString(CultureInfo.InvariantCulture).PadLeft(digits, '0') + ".png";
                     AtomicFile.WriteAllBytes(Path.Combine(outDir, name), EncodePng(line));
@@ -72,10 +76,20 @@ internal static class MakeLinesCommand
     /// <summary>A line as an 8-bit grayscale PNG, dark ink on white paper (as a scan would look).</summary>
     internal static byte[] EncodePng(SynthesizedLine line)
     {
+        if (line.Scan is { } scan) return EncodePng(scan);
         using var bitmap = new SKBitmap(new SKImageInfo(line.Width, line.Height, SKColorType.Gray8, SKAlphaType.Opaque));
         var pixels = new byte[line.Width * line.Height];
         for (int i = 0; i < pixels.Length; i++) pixels[i] = (byte)Math.Round(255 * (1 - Math.Clamp(line.Pixels[i], 0f, 1f)));
         System.Runtime.InteropServices.Marshal.Copy(pixels, 0, bitmap.GetPixels(), pixels.Length);
+        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+        return data.ToArray();
+    }
+
+    /// <summary>A scanned-looking picture as it was synthesised.</summary>
+    private static byte[] EncodePng(Training.Realism.ScannedPage page)
+    {
+        using var bitmap = new SKBitmap(new SKImageInfo(page.Width, page.Height, SKColorType.Gray8, SKAlphaType.Opaque));
+        System.Runtime.InteropServices.Marshal.Copy(page.Pixels, 0, bitmap.GetPixels(), page.Pixels.Length);
         using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
         return data.ToArray();
     }

@@ -38,18 +38,19 @@ internal static class TrainLinesCommand
         var resume = new Option<bool>("--resume") { Description = "Continue the interrupted run in --out (same arguments as the original run)." };
         var threads = new Option<int?>("--threads") { Description = "LibTorch threads (default: all cores)." };
         var noExport = new Option<bool>("--no-export") { Description = "Do not write model.onnx at the end." };
+        var realism = new Option<double>("--realism") { Description = "Share of training and validation lines (0 to 1) made to look like scanned crops (paper, ruling lines, neighbours' strokes, specks, unlabelled punctuation) and read through the inference library's line clean-up. Test lines stay clean.", DefaultValueFactory = _ => LineSynthesisOptions.Defaults.Realism };
 
         var command = new Command("train-lines", "Train a CRNN line recogniser (CTC) on lines synthesised from a character dataset; writes checkpoint, history.json, summary.json and model.onnx.")
         {
             dataset, data, mapping, epochs, linesPerEpoch, batchSize, lr, weightDecay, schedule, seed, patience, minLength, maxLength, validationLines,
-            testLines, testSeed, limit, initFrom, widths, recurrent, hidden, layers, output, resume, threads, noExport,
+            testLines, testSeed, limit, initFrom, widths, recurrent, hidden, layers, output, resume, threads, noExport, realism,
         };
         command.SetAction((Func<ParseResult, int>)(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
             BackendCalibration.InitializeTorch(stderr);
-            var synthesis = new LineSynthesisOptions(parse.GetValue(minLength), parse.GetValue(maxLength));
+            var synthesis = new LineSynthesisOptions(parse.GetValue(minLength), parse.GetValue(maxLength)) { Realism = parse.GetValue(realism) };
             var options = new LineTrainingOptions(parse.GetValue(epochs), parse.GetValue(linesPerEpoch), parse.GetValue(batchSize),
                 parse.GetValue(lr), parse.GetValue(weightDecay), parse.GetValue(schedule), validationLines: parse.GetValue(validationLines),
                 testLines: parse.GetValue(testLines), testSeed: parse.GetValue(testSeed), patience: parse.GetValue(patience),

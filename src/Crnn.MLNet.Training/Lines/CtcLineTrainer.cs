@@ -225,7 +225,7 @@ public sealed class CtcLineTrainer
             state.Dataset, Architecture = architecture.ToString(), Parameters = model.ParameterCount(), state.TrainCharacters,
             state.ValidationCharacters, state.InitializedFrom, EpochsRun = state.EpochsCompleted, state.BestEpoch,
             StoppedEarly = state.EpochsCompleted < options.Epochs, state.BestValidationLoss, state.BestValidationCharacterErrorRate,
-            state.BestValidationSequenceAccuracy, state.Test, state.TrainingSeconds, Threads = threads, options.Seed,
+            state.BestValidationSequenceAccuracy, state.Test, state.TrainingSeconds, Threads = threads, options.Seed, options.Synthesis.Realism,
             LinesPerSecond = state.History.Count == 0 ? 0 : state.History.Average(h => h.LinesPerSecond),
         });
         progress?.Report(new LineTrainingProgress(TrainingPhase.Done, state.EpochsCompleted, options.Epochs, 0, 0,
@@ -238,7 +238,8 @@ public sealed class CtcLineTrainer
     /// synthesis options' range. <c>crnn make-lines</c> writes exactly these lines for the same seed and options.
     /// </summary>
     public static IEnumerable<SynthesizedLine> FixedTestLines(CharacterDataset testSet, LineSynthesisOptions synthesis, int count, int seed) =>
-        new LineSynthesizer(testSet, Enumerable.Range(0, testSet.Count).ToArray(), synthesis).FixedSet(count, seed);
+        // The clean lines whatever the training's realism, so that every model is measured on the same test set.
+        new LineSynthesizer(testSet, Enumerable.Range(0, testSet.Count).ToArray(), synthesis with { Realism = 0 }).FixedSet(count, seed);
 
     private static (nn.Module Model, IReadOnlyList<string> Labels, double Mean, double Std) LoadClassifierSeed(string path)
     {

@@ -19,6 +19,7 @@ public sealed record LineSynthesisOptions
         public const double MaxScale = 1.1;
         public const int VerticalJitter = 2;
         public const double MaxShear = 0.15;
+        public const double Realism = 0;
     }
 
     [System.Text.Json.Serialization.JsonConstructor]
@@ -60,6 +61,19 @@ public sealed record LineSynthesisOptions
 
     /// <summary>Largest horizontal shear of a glyph (x shift per row, either direction), for slanted writing.</summary>
     public double MaxShear { get; }
+
+    /// <summary>
+    /// Share of lines (0 to 1) made to look like scanned crops (paper, ink level, stroke width, ruling lines,
+    /// neighbours' strokes at the edges, specks, scanner margins, unlabelled punctuation, a curved baseline) and read
+    /// back through the inference library's line normaliser with its default clean-up. 0 makes the clean lines of
+    /// earlier versions, the same for the same seed.
+    /// </summary>
+    public double Realism
+    {
+        get => _realism;
+        init => _realism = value is >= 0 and <= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Realism), value, "the share of realistic lines must be in 0..1");
+    }
+    private readonly double _realism = Defaults.Realism;
 
     /// <summary>The line model input geometry the synthesised lines are fitted to.</summary>
     public CrnnLineLayout Layout { get; init; } = new();

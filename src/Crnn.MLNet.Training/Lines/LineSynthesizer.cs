@@ -1,5 +1,6 @@
 using Crnn.MLNet.Imaging;
 using Crnn.MLNet.Training.Data;
+using Crnn.MLNet.Training.Realism;
 
 namespace Crnn.MLNet.Training.Lines;
 
@@ -73,16 +74,32 @@ public sealed class LineSynthesizer
         }
     }
 
-    /// <summary>Lays out the given dataset images as one line.</summary>
+    /// <summary>
+    /// Lays out the given dataset images as one line. A share <see cref="LineSynthesisOptions.Realism"/> of lines is
+    /// made to look scanned: a curved baseline, unlabelled punctuation between some characters, then the page of
+    /// <see cref="ScannedLineRenderer"/> read back through the inference library's own line normaliser (clean-up
+    /// included), so the model trains on what it will be given.
+    /// </summary>
     public SynthesizedLine Compose(IReadOnlyList<int> images, Random rng)
     {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(rng);
+        // Only a realistic run draws the extra numbers: with Realism 0 the lines are the ones earlier versions made.
+        bool realistic = Options.Realism > 0 && rng.NextDouble() < Options.Realism;
         int h = _data.Height, w = _data.Width;
         int jitter = Options.VerticalJitter;
         int canvasHeight = (int)Math.Ceiling(h * Options.MaxScale) + 2 * jitter + 2;
-        // Scale each glyph, then place it.
-        var glyphs = new (float[] Pixels, int Width, int Height, int Top)[images.Count];
+        double curve = 0, period = 1, phase = 0, punctuation = 0;
+        if (realistic)
+        {
+            curve = rng.NextDouble() * 2.5;
+            period = 80 + rng.NextDouble() * 200;
+            phase = rng.NextDouble() * 2 * Math.PI;
+            punctuation = rng.NextDouble() < 0.35 ? 0.1 + rng.NextDouble() * 0.25 : 0;
+        }
+        // Scale each glyph (and each mark), then place it.
+        var glyphs = new List<(float[] Pixels, int Width, int Height, int Top, int Advance)>(images.Count);
         int total = 0;
-        var advances = new int[images.Count];
         for (int k = 0; k < images.Count; k++)
         {
             int index = images[k];
@@ -95,17 +112,26 @@ public sealed class LineSynthesizer
             int gw = Math.Max(1, (int)Math.Round((last - first + 1) * scale)) + 2 * slant;
             var pixels = Scale(_data.Image(index), w, first, last, gw, gh, shear, slant);
             int top = (canvasHeight - gh) / 2 + rng.Next(-jitter, jitter + 1);
-            glyphs[k] = (pixels, gw, gh, top);
+            if (curve > 0) top += (int)Math.Round(curve * Math.Sin(total * 2 * Math.PI / period + phase));
             int gap = rng.Next(Options.MinGap, Options.MaxGap + 1);
-            advances[k] = Math.Max(gw + gap, Options.MinAdvance);
-            total += k == images.Count - 1 ? gw : advances[k];
+            int advance = Math.Max(gw + gap, Options.MinAdvance);
+            glyphs.Add((pixels, gw, gh, top, advance));
+            total += advance;
+            if (punctuation > 0 && k < images.Count - 1 && rng.NextDouble() < punctuation)
+            {
+                var mark = PunctuationMarks.Draw(PunctuationMarks.Kinds[rng.Next(PunctuationMarks.Kinds.Length)], canvasHeight, rng);
+                int markAdvance = mark.Width + rng.Next(0, 4);
+                glyphs.Add((mark.Pixels, mark.Width, mark.Height, mark.Top, markAdvance));
+                total += markAdvance;
+            }
         }
+        var lastGlyph = glyphs[^1];
+        total += lastGlyph.Width - lastGlyph.Advance;
         int canvasWidth = Math.Max(total, 1) + 2;
         var canvas = new float[canvasHeight * canvasWidth];
         int x0 = 1;
-        for (int k = 0; k < glyphs.Length; k++)
+        foreach (var (pixels, gw, gh, top, advance) in glyphs)
         {
-            var (pixels, gw, gh, top) = glyphs[k];
             for (int y = 0; y < gh; y++)
             {
                 int cy = top + y;
@@ -118,10 +144,16 @@ public sealed class LineSynthesizer
                     c = MathF.Max(c, pixels[y * gw + x]); // overlapping strokes: the darker ink wins
                 }
             }
-            x0 += advances[k];
+            x0 += advance;
+        }
+        var labels = images.Select(i => _data.Labels[i]).ToArray();
+        if (realistic)
+        {
+            var (page, pageWidth, pageHeight) = ScannedLineRenderer.Render(canvas, canvasWidth, canvasHeight, rng);
+            var read = new CrnnLineNormalizer(Options.Layout, InkPolarity.Auto, LineCleanup.Default).Normalize(page, pageWidth, pageHeight);
+            return new SynthesizedLine(read.Pixels, read.Width, read.Height, labels) { Scan = new ScannedPage(page, pageWidth, pageHeight) };
         }
         var fitted = CrnnLineNormalizer.Fit(canvas, canvasWidth, canvasHeight, Options.Layout, out int width);
-        var labels = images.Select(i => _data.Labels[i]).ToArray();
         return new SynthesizedLine(fitted, width, Options.Layout.Height, labels);
     }
 

@@ -6,6 +6,9 @@ namespace Crnn.MLNet.Training.Lines;
 /// </summary>
 public sealed record SynthesizedLine(float[] Pixels, int Width, int Height, int[] Labels)
 {
+    /// <summary>For a realistic line, the scanned-looking picture <see cref="Pixels"/> was read from; null for a clean line.</summary>
+    public Realism.ScannedPage? Scan { get; init; }
+
     /// <summary>The line's text, given the dataset's label names.</summary>
     public string Text(IReadOnlyList<string> labelNames) => string.Concat(Labels.Select(l => labelNames[l]));
 }

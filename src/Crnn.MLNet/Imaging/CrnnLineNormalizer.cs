@@ -51,6 +51,20 @@ public sealed class CrnnLineNormalizer
         Polarity = polarity;
     }
 
+    /// <summary>
+    /// A normaliser for a layout alone, without standardisation (values stay in [0, 1]): the training side reads its
+    /// realistic synthetic pages through it, exactly as users' pictures are read.
+    /// </summary>
+    internal CrnnLineNormalizer(CrnnLineLayout layout, InkPolarity polarity, LineCleanup cleanup)
+    {
+        _layout = layout ?? throw new ArgumentNullException(nameof(layout));
+        if ((cleanup & ~LineCleanup.All) != 0) throw new ArgumentOutOfRangeException(nameof(cleanup), cleanup, "unknown clean-up step");
+        Cleanup = cleanup;
+        Polarity = polarity;
+        _mean = 0;
+        _invStd = 1;
+    }
+
     public InkPolarity Polarity { get; }
 
     public LineCleanup Cleanup { get; }
