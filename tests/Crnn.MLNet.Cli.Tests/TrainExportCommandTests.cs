@@ -24,13 +24,14 @@ public sealed class TrainExportCommandTests : IDisposable
     public void TrainWritesEverythingAndTheModelPredictsTheSamples()
     {
         string outDir = temp.Combine("run");
-        var (code, output, err) = Run(["train", "--dataset", "mnist", "--limit", "1500", "--epochs", "2", "--batch-size", "32", "--out", outDir, .. Tiny]);
+        var (code, output, err) = Run(["train", "--dataset", "mnist", "--limit", "1500", "--epochs", "2", "--batch-size", "32", "--real-crops", "0.3", "--out", outDir, .. Tiny]);
         Assert.True(code == 0, err);
         Assert.Contains("Test accuracy", output);
         foreach (var file in new[] { "checkpoint.ckpt", "history.json", "summary.json", "loss.png", "accuracy.png", "model.onnx" })
             Assert.True(File.Exists(Path.Combine(outDir, file)), file);
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "summary.json")));
         Assert.Equal(10_000, summary.RootElement.GetProperty("testImages").GetInt32());
+        Assert.Equal(0.3, summary.RootElement.GetProperty("realCrops").GetDouble());
         // Plain progress lines (not a terminal): one per epoch.
         Assert.Contains("epoch 1/2:", err);
         Assert.Contains("epoch 2/2:", err);

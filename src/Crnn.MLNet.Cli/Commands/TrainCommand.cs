@@ -47,6 +47,7 @@ internal static class TrainCommand
         var scale = new Option<double>("--scale") { Description = "Augmentation: max relative scale change.", DefaultValueFactory = _ => AugmentationOptions.Defaults.Scale };
         var shift = new Option<double>("--shift") { Description = "Augmentation: max shift, pixels.", DefaultValueFactory = _ => AugmentationOptions.Defaults.ShiftPixels };
         var shear = new Option<double>("--shear") { Description = "Augmentation: max shear factor.", DefaultValueFactory = _ => AugmentationOptions.Defaults.Shear };
+        var realCrops = new Option<double>("--real-crops") { Description = "Share of training images (0 to 1) replaced by scanned-looking crops of the same character (larger, dark on paper, neighbours cut by the crop's edge, specks, printed lines), read back through the inference library's normaliser with its default clean-up.", DefaultValueFactory = _ => 0.0 };
         var elastic = new Option<double>("--elastic") { Description = "Augmentation: elastic distortion strength, pixels (0: off).", DefaultValueFactory = _ => AugmentationOptions.Defaults.ElasticAlpha };
         var noAugment = new Option<bool>("--no-augment") { Description = "Turn augmentation off." };
         var threads = new Option<int?>("--threads") { Description = "LibTorch threads (default: all cores)." };
@@ -56,7 +57,7 @@ internal static class TrainCommand
         {
             dataset, data, mapping, epochs, batchSize, lr, seed, valFraction, patience, limit, output, resume, optimizer, weightDecay, schedule,
             warmup, smoothing, clip, arch, widths, convs, recurrent, hidden, layers, dropout, convDropout, rotation, scale, shift, shear,
-            elastic, noAugment, threads, noExport,
+            elastic, realCrops, noAugment, threads, noExport,
         };
         command.SetAction((Func<ParseResult, int>)(parse =>
         {
@@ -65,6 +66,7 @@ internal static class TrainCommand
             BackendCalibration.InitializeTorch(stderr);
             var augmentation = parse.GetValue(noAugment) ? AugmentationOptions.None : new AugmentationOptions(
                 parse.GetValue(rotation), parse.GetValue(scale), parse.GetValue(shift), parse.GetValue(shear), parse.GetValue(elastic));
+            augmentation = augmentation with { RealCrops = parse.GetValue(realCrops) };
             var options = new TrainingOptions(parse.GetValue(epochs), parse.GetValue(batchSize), parse.GetValue(lr), parse.GetValue(optimizer),
                 parse.GetValue(weightDecay), parse.GetValue(schedule), parse.GetValue(warmup), parse.GetValue(smoothing), parse.GetValue(clip),
                 parse.GetValue(valFraction), parse.GetValue(patience), parse.GetValue(seed), augmentation, parse.GetValue(limit), parse.GetValue(threads));

@@ -20,11 +20,16 @@ public enum CropClutter
 /// to its box plus a margin of a few pixels, as a form reader would cut it. Seeded: the same seed gives the same crops.
 /// For measuring how preprocessing copes with real crops, and for training on them.
 /// </summary>
-public sealed class RealisticCropSynthesizer(CharacterDataset data)
+public sealed class RealisticCropSynthesizer(CharacterDataset data, IReadOnlyList<int>? neighbours = null)
 {
+    // Training draws neighbours from its own split only, so no held-out image appears even as clutter.
+    private readonly int[]? _neighbours = neighbours?.ToArray();
+
+    private int Neighbour(Random rng) => _neighbours is { Length: > 0 } pool ? pool[rng.Next(pool.Length)] : rng.Next(data.Count);
+
     private const byte InkThreshold = 40;
 
-    /// <summary>Crop of character <paramref name="index"/>; neighbours are drawn from the whole dataset.</summary>
+    /// <summary>Crop of character <paramref name="index"/>; neighbours are drawn from the pool given, or from the whole dataset.</summary>
     public (byte[] Pixels, int Width, int Height) Make(int index, CropClutter clutter, Random rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
@@ -42,7 +47,7 @@ public sealed class RealisticCropSynthesizer(CharacterDataset data)
             foreach (int side in new[] { -1, 1 })
             {
                 if (rng.NextDouble() < 0.25) continue;
-                int other = rng.Next(data.Count);
+                int other = Neighbour(rng);
                 var (ox0, _, ox1, _) = Box(other, scale, 0, 0);
                 int gap = rng.Next(-3, 4); // negative: the neighbour reaches into the character's box, as slanted writing does
                 int dx = side < 0 ? bx0 - gap - ox1 - 1 : bx1 + gap + 1 - ox0;
@@ -51,7 +56,7 @@ public sealed class RealisticCropSynthesizer(CharacterDataset data)
             // A line of writing above or below, sometimes.
             if (rng.NextDouble() < 0.3)
             {
-                int other = rng.Next(data.Count);
+                int other = Neighbour(rng);
                 var (_, oy0, _, oy1) = Box(other, scale, 0, 0);
                 bool above = rng.NextDouble() < 0.5;
                 int dy = above ? by0 - rng.Next(0, 3) - oy1 - 1 : by1 + rng.Next(0, 3) + 1 - oy0;

@@ -50,7 +50,21 @@ public sealed record AugmentationOptions
     /// <summary>Smoothness of the elastic displacement field (Gaussian sigma, pixels).</summary>
     public double ElasticSigma { get; }
 
-    public bool IsNone => RotationDegrees == 0 && Scale == 0 && ShiftPixels == 0 && Shear == 0 && ElasticAlpha == 0;
+    /// <summary>
+    /// Share of training images (0 to 1) replaced, before the distortions above, by a scanned-looking crop of the same
+    /// character (<see cref="Realism.RealisticCropSynthesizer"/>: larger, dark on paper, neighbours cut by the crop's
+    /// edge, specks, printed lines, shading) read back through the inference library's normaliser with its default
+    /// clean-up, so the model learns what that normaliser delivers from real crops. 0 (the default) leaves the images
+    /// as they are and draws no extra random numbers.
+    /// </summary>
+    public double RealCrops
+    {
+        get => _realCrops;
+        init => _realCrops = value is >= 0 and <= 1 ? value : throw new ArgumentOutOfRangeException(nameof(RealCrops), value, "the share of realistic crops must be in 0..1");
+    }
+    private readonly double _realCrops;
+
+    public bool IsNone => RotationDegrees == 0 && Scale == 0 && ShiftPixels == 0 && Shear == 0 && ElasticAlpha == 0 && RealCrops == 0;
 
     private static void Check(double value, double min, double max, string name)
     {

@@ -94,7 +94,7 @@ public sealed class CrnnTrainer
         var schedule = new LearningRateSchedule(options.Schedule, options.LearningRate, (long)stepsPerEpoch * options.Epochs,
             (long)Math.Round(options.WarmupEpochs * stepsPerEpoch));
         var augmenter = new BatchAugmenter(options.Augmentation);
-        var trainBuilder = new BatchBuilder(data);
+        var trainBuilder = new BatchBuilder(data, options.Augmentation.RealCrops, trainIdx);
         var runClock = Stopwatch.StartNew();
         double secondsBefore = state.TrainingSeconds;
         using var meanT = torch.tensor((float)mean);
@@ -120,7 +120,7 @@ public sealed class CrnnTrainer
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = torch.NewDisposeScope();
                 var batch = order.AsSpan(b * options.BatchSize, Math.Min(options.BatchSize, order.Length - b * options.BatchSize));
-                var (images, labels) = trainBuilder.Build(batch);
+                var (images, labels) = trainBuilder.Build(batch, options.Augmentation.RealCrops > 0 ? rng : null);
                 var input = (augmenter.Apply(images, rng) - meanT) / stdT;
 
                 long t0 = Stopwatch.GetTimestamp();
@@ -208,7 +208,7 @@ public sealed class CrnnTrainer
             TrainingSeconds = state.TrainingSeconds,
             TrainImagesPerSecond = history.Count == 0 ? 0 : history.Average(h => h.ImagesPerSecond),
             ComputeFraction = history.Count == 0 ? 0 : history.Average(h => h.ComputeFraction),
-            Threads = threads, Seed = options.Seed,
+            Threads = threads, Seed = options.Seed, RealCrops = options.Augmentation.RealCrops,
         };
         AtomicFile.WriteAllText(Path.Combine(outputDir, SummaryFileName), JsonSerializer.Serialize(summary, TrainingCheckpoint.Json));
         WriteHistory(outputDir, state);

@@ -24,4 +24,6 @@ public sealed record TrainingSummary
     public double ComputeFraction { get; init; }
     public int Threads { get; init; }
     public int Seed { get; init; }
+    /// <summary>Share of training images made into realistic crops (<see cref="AugmentationOptions.RealCrops"/>).</summary>
+    public double RealCrops { get; init; }
 }

@@ -73,6 +73,25 @@ public sealed class HandwritingNormalizer
         Cleanup = cleanup;
     }
 
+    /// <summary>
+    /// A normaliser for a geometry alone, without standardisation (values stay in [0, 1]): the training side reads its
+    /// realistic synthetic crops through it, exactly as users' pictures are read.
+    /// </summary>
+    internal HandwritingNormalizer(int height, int width, CrnnPreprocessing preprocessing, CharacterCleanup cleanup)
+    {
+        ArgumentNullException.ThrowIfNull(preprocessing);
+        if ((cleanup & ~CharacterCleanup.All) != 0) throw new ArgumentOutOfRangeException(nameof(cleanup), cleanup, "unknown clean-up step");
+        _height = height;
+        _width = width;
+        _fitBox = preprocessing.FitBox;
+        _centering = preprocessing.Centering;
+        _mean = 0;
+        _invStd = 1;
+        Polarity = InkPolarity.Auto;
+        Framing = CharacterFraming.Fit;
+        Cleanup = cleanup;
+    }
+
     public InkPolarity Polarity { get; }
     public CharacterFraming Framing { get; }
     public CharacterCleanup Cleanup { get; }
