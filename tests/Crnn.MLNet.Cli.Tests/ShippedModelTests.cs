@@ -76,6 +76,50 @@ public sealed class ShippedModelTests
         }
     }
 
+    /// <summary>
+    /// The digit line model on scanned-looking lines (<c>crnn make-lines --realism 1</c>: 2,000 lines of 1 to 10 MNIST
+    /// test digits on paper, with ruling lines, neighbours' strokes at the edges, specks, unlabelled punctuation), read
+    /// from the PNG files with the default clean-up. The model card gives 83.95% exact, CER 7.1% (the model before
+    /// realistic training: 66.85%, 12.4%).
+    /// </summary>
+    [RealDataFact("mnist")]
+    public void MnistLineModelReadsScannedLookingLines()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"crnn-real-lines-{Guid.NewGuid():N}");
+        try
+        {
+            var stdout = new StringWriter();
+            var stderr = new StringWriter();
+            Assert.True(CrnnCli.Run(["make-lines", "--dataset", "mnist", "--realism", "1", "--count", "2000", "--out", folder], stdout, stderr) == 0, stderr.ToString());
+            var metrics = RunJson("evaluate-lines", "--model", RepoFile("models", "mnist-lines-crnn.onnx"), "--lines", folder, "--greedy", "--json");
+            Assert.Equal(2_000, metrics.GetProperty("lines").GetInt32());
+            double cer = metrics.GetProperty("characterErrorRate").GetDouble();
+            double sequences = metrics.GetProperty("sequenceAccuracy").GetDouble();
+            Assert.True(sequences >= 0.81, $"scanned-looking lines read exactly {sequences:P2}, below the 81% floor");
+            Assert.True(cer <= 0.085, $"scanned-looking lines CER {cer:P2}, above the 8.5% floor");
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Real register row numbers (parish-rows, development data: 2,882 crops), read by the shipped line model with its
+    /// defaults, no pattern: the model card gives 72.3% exact, CER 29.4%; the issue asks at least 60% and at most 30%.
+    /// </summary>
+    [RealDataFact("parish-rows")]
+    public void MnistLineModelReadsRealRegisterRowNumbers()
+    {
+        string folder = Path.Combine(Environment.GetEnvironmentVariable("CRNN_DATA_DIR")!, "parish-rows");
+        var metrics = RunJson("evaluate-lines", "--model", RepoFile("models", "mnist-lines-crnn.onnx"), "--lines", folder, "--json");
+        Assert.Equal(2_882, metrics.GetProperty("lines").GetInt32());
+        double cer = metrics.GetProperty("characterErrorRate").GetDouble();
+        double sequences = metrics.GetProperty("sequenceAccuracy").GetDouble();
+        Assert.True(sequences >= 0.70, $"parish-rows read exactly {sequences:P2}, below the 70% floor");
+        Assert.True(cer <= 0.30, $"parish-rows CER {cer:P2}, above the 30% bound");
+    }
+
     [RealDataFact("mnist")]
     public void MnistModelReachesItsFloorOnTheFullTestSet()
     {
