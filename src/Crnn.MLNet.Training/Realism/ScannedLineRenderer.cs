@@ -143,25 +143,28 @@ internal static class ScannedLineRenderer
         return dst;
     }
 
-    // A thicker pen: the strongest ink in each 3x3 neighbourhood.
-    private static float[] Dilate(float[] src, int width, int height)
+    // A thicker pen (the strongest ink in each 3x3 neighbourhood) or a softer one (its mean).
+    private static float[] Dilate(float[] src, int width, int height) => Neighbourhood(src, width, height, strongest: true);
+
+    private static float[] BoxBlur(float[] src, int width, int height) => Neighbourhood(src, width, height, strongest: false);
+
+    private static float[] Neighbourhood(float[] src, int width, int height, bool strongest)
     {
         var dst = new float[src.Length];
         for (int y = 0; y < height; y++)
             for (int x = 0; x < width; x++)
             {
-                float m = 0;
-                for (int dy = -1; dy <= 1; dy++)
-                {
-                    int yy = y + dy;
-                    if ((uint)yy >= (uint)height) continue;
-                    for (int dx = -1; dx <= 1; dx++)
+                float max = 0, sum = 0;
+                int n = 0;
+                for (int yy = Math.Max(0, y - 1); yy <= Math.Min(height - 1, y + 1); yy++)
+                    for (int xx = Math.Max(0, x - 1); xx <= Math.Min(width - 1, x + 1); xx++)
                     {
-                        int xx = x + dx;
-                        if ((uint)xx < (uint)width) m = MathF.Max(m, src[yy * width + xx]);
+                        float v = src[yy * width + xx];
+                        max = MathF.Max(max, v);
+                        sum += v;
+                        n++;
                     }
-                }
-                dst[y * width + x] = m;
+                dst[y * width + x] = strongest ? max : sum / n;
             }
         return dst;
     }
@@ -170,31 +173,6 @@ internal static class ScannedLineRenderer
     private static void Thin(float[] ink, float cut)
     {
         for (int i = 0; i < ink.Length; i++) ink[i] = Math.Max(0, ink[i] - cut) / (1 - cut);
-    }
-
-    private static float[] BoxBlur(float[] src, int width, int height)
-    {
-        var dst = new float[src.Length];
-        for (int y = 0; y < height; y++)
-            for (int x = 0; x < width; x++)
-            {
-                float sum = 0;
-                int n = 0;
-                for (int dy = -1; dy <= 1; dy++)
-                {
-                    int yy = y + dy;
-                    if ((uint)yy >= (uint)height) continue;
-                    for (int dx = -1; dx <= 1; dx++)
-                    {
-                        int xx = x + dx;
-                        if ((uint)xx >= (uint)width) continue;
-                        sum += src[yy * width + xx];
-                        n++;
-                    }
-                }
-                dst[y * width + x] = sum / n;
-            }
-        return dst;
     }
 
     private static double Gaussian(Random rng) =>
