@@ -84,6 +84,7 @@ public sealed class LineSynthesizer
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(rng);
+        if (images.Count == 0) throw new ArgumentException("a line needs at least one character", nameof(images));
         // Only a realistic run draws the extra numbers: with Realism 0 the lines are the ones earlier versions made.
         bool realistic = Options.Realism > 0 && rng.NextDouble() < Options.Realism;
         int h = _data.Height, w = _data.Width;

@@ -69,7 +69,11 @@ public class RealisticLineTests(MnistFixture mnist)
         Assert.Contains("0..1", error.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => new LineSynthesisOptions { Realism = double.NaN });
         Assert.Equal(0.25, (new LineSynthesisOptions { Realism = 0.25 }).Realism);
+        Assert.Contains("at least one character", Assert.Throws<ArgumentException>(
+            () => new LineSynthesizer(TinyDigitsForLines(), [0, 1], new LineSynthesisOptions { Realism = 1 }).Compose([], new Random(1))).Message);
     }
+
+    private static Crnn.MLNet.Training.Data.CharacterDataset TinyDigitsForLines() => global::Crnn.MLNet.Training.Tests.Training.TinyDigits.Create(20);
 
     [Fact]
     public void RealismSurvivesTheCheckpointsJson()
