@@ -96,15 +96,9 @@ public sealed class RealisticCropSynthesizer(CharacterDataset data, IReadOnlyLis
             {
                 int X = x + x0, Y = y + y0;
                 double bg = paper + gx * (X - W / 2.0) + gy * (Y - H / 2.0);
-                if (guilloche > 0)
-                {
-                    // Thin wavy lines: dark where the wave is near its crest.
-                    double u = X * ca + Y * sa, v = -X * sa + Y * ca;
-                    double wave = Math.Sin((u + 3 * Math.Sin(v / (2 * period))) * 2 * Math.PI / period + phase);
-                    bg -= guilloche * Math.Max(0, wave - 0.6) / 0.4;
-                }
+                if (guilloche > 0) bg -= PaperPattern.Guilloche(guilloche, X, Y, ca, sa, period, phase);
                 double value = bg - (bg - inkLevel) * ink[Y * W + X];
-                if (noise > 0) value += noise * Gaussian(rng);
+                if (noise > 0) value += noise * PaperPattern.Gaussian(rng);
                 pixels[y * w + x] = (byte)Math.Clamp(Math.Round(value), 0, 255);
             }
         return (pixels, w, h);
@@ -150,7 +144,4 @@ public sealed class RealisticCropSynthesizer(CharacterDataset data, IReadOnlyLis
             }
         }
     }
-
-    private static double Gaussian(Random rng) =>
-        Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
 }

@@ -99,13 +99,8 @@ internal static class ScannedLineRenderer
             for (int x = 0; x < W; x++)
             {
                 double bg = paper + gx * (x - W / 2.0) + gy * (y - H / 2.0);
-                if (guilloche > 0)
-                {
-                    double u = x * ca + y * sa, v = -x * sa + y * ca;
-                    double wave = Math.Sin((u + 3 * Math.Sin(v / (2 * period))) * 2 * Math.PI / period + phase);
-                    bg -= guilloche * Math.Max(0, wave - 0.6) / 0.4;
-                }
-                double value = bg - (bg - inkLevel) * page[y * W + x] + grain * Gaussian(rng);
+                if (guilloche > 0) bg -= PaperPattern.Guilloche(guilloche, x, y, ca, sa, period, phase);
+                double value = bg - (bg - inkLevel) * page[y * W + x] + grain * PaperPattern.Gaussian(rng);
                 bool inBorder = border switch
                 {
                     0 => x < borderSize,
@@ -174,7 +169,4 @@ internal static class ScannedLineRenderer
     {
         for (int i = 0; i < ink.Length; i++) ink[i] = Math.Max(0, ink[i] - cut) / (1 - cut);
     }
-
-    private static double Gaussian(Random rng) =>
-        Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
 }
