@@ -99,7 +99,7 @@ public sealed class CtcLineTrainer
             NormalizationMean = mean, NormalizationStd = std, TrainCharacters = trainIdx.Length, ValidationCharacters = valIdx.Length,
             InitializedFrom = seededFrom,
         };
-        var optimizer = optim.Adam(model.parameters(), options.LearningRate, weight_decay: options.WeightDecay);
+        var optimizer = new Optimization.Adam(model.parameters(), options.LearningRate, options.WeightDecay);
         byte[] bestWeights;
         if (resume)
         {

@@ -265,8 +265,8 @@ public sealed class CrnnTrainer
 
     private OptimizerHelper CreateOptimizer(CrnnClassifier model) => options.Optimizer switch
     {
-        OptimizerKind.AdamW => optim.AdamW(model.parameters(), options.LearningRate, weight_decay: options.WeightDecay),
-        _ => optim.Adam(model.parameters(), options.LearningRate, weight_decay: options.WeightDecay),
+        OptimizerKind.AdamW => new Optimization.AdamW(model.parameters(), options.LearningRate, options.WeightDecay),
+        _ => new Optimization.Adam(model.parameters(), options.LearningRate, options.WeightDecay),
     };
 
     private static void EnsureCompatible(CheckpointState saved, CheckpointState requested, string path)
