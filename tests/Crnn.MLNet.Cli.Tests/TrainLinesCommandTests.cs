@@ -57,6 +57,43 @@ public sealed class TrainLinesCommandTests : IDisposable
     }
 
     [RealDataFact]
+    public void FineTuningOnOwnLinesHoldsOutWholePagesAndReportsBeforeAndAfter()
+    {
+        // "Your own lines": scanned-looking lines on 8 pages of 5, and one line with a letter the digit model lacks.
+        string own = temp.Combine("own");
+        Assert.Equal(0, Run("make-lines", "--dataset", "mnist", "--count", "40", "--max-length", "3", "--realism", "1", "--out", own).Code);
+        string[] labelLines = File.ReadAllLines(Path.Combine(own, "labels.tsv"));
+        File.AppendAllText(Path.Combine(own, "labels.tsv"), labelLines[0].Split('\t')[0] + "\t4a\n");
+        File.WriteAllLines(Path.Combine(own, "pages.tsv"), labelLines.Select((l, i) => $"{l.Split('\t')[0]}\tpage{i / 5}"));
+
+        string seed = temp.Combine("seed");
+        var (code, _, err) = Run(["train-lines", "--dataset", "mnist", "--limit", "2000", "--epochs", "1", "--lines-per-epoch", "160",
+            "--val-lines", "30", "--test-lines", "0", "--no-export", "--out", seed, .. Tiny]);
+        Assert.True(code == 0, err);
+
+        string tuned = temp.Combine("tuned");
+        (code, var output, err) = Run(["train-lines", "--dataset", "mnist", "--limit", "2000", "--epochs", "1", "--lines-per-epoch", "160",
+            "--test-lines", "0", "--no-export", "--lines", own, "--init-from", Path.Combine(seed, "checkpoint.ckpt"), "--out", tuned, .. Tiny]);
+        Assert.True(code == 0, err);
+        Assert.Contains("1 left out (characters outside the model's labels)", err);
+        Assert.Contains("Your held-out lines (", output);
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(tuned, "summary.json")));
+        var ownLines = summary.RootElement.GetProperty("ownLines");
+        int training = ownLines.GetProperty("trainingLines").GetInt32(), validation = ownLines.GetProperty("validationLines").GetInt32();
+        Assert.Equal(40, training + validation);
+        Assert.Equal(1, ownLines.GetProperty("skipped").GetInt32());
+        // Whole pages of 5 held out (20% of 40 lines: 8 lines, so two pages), and none of them trained on.
+        var pages = ownLines.GetProperty("validationPages").EnumerateArray().Select(p => p.GetString()).ToArray();
+        Assert.Equal(2, pages.Length);
+        Assert.Equal(10, validation);
+        Assert.Equal(validation, summary.RootElement.GetProperty("initialValidation").GetProperty("lines").GetInt32());
+
+        (code, _, err) = Run(["train-lines", "--dataset", "mnist", "--own-share", "0.3", "--out", temp.Combine("no"), .. Tiny]);
+        Assert.Equal(2, code);
+        Assert.Contains("--own-share and --own-limit need --lines", err);
+    }
+
+    [RealDataFact]
     public void MakeLinesWritesTheSameFixedSetEveryTimeAndRefusesToOverwrite()
     {
         string a = temp.Combine("a"), b = temp.Combine("b");

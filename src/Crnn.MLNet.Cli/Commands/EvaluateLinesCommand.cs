@@ -4,6 +4,7 @@ using System.Text.Json;
 using Crnn.MLNet.Evaluation;
 using Crnn.MLNet.Imaging;
 using Crnn.MLNet.Recognition;
+using Crnn.MLNet.Training.Lines;
 
 namespace Crnn.MLNet.Cli.Commands;
 

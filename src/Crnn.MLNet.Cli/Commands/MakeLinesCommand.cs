@@ -14,7 +14,7 @@ namespace Crnn.MLNet.Cli.Commands;
 /// </summary>
 internal static class MakeLinesCommand
 {
-    public const string LabelsFileName = "labels.tsv";
+    public const string LabelsFileName = LineLabelsFile.LabelsFileName;
 
     public static Command Create()
     {

@@ -38,12 +38,16 @@ internal static class TrainLinesCommand
         var resume = new Option<bool>("--resume") { Description = "Continue the interrupted run in --out (same arguments as the original run)." };
         var threads = new Option<int?>("--threads") { Description = "LibTorch threads (default: all cores)." };
         var noExport = new Option<bool>("--no-export") { Description = "Do not write model.onnx at the end." };
+        var ownLines = new Option<string?>("--lines") { Description = "Fine-tune on your own labelled lines: a folder with labels.tsv (as 'crnn make-lines' writes) and, if the lines come from several pages or writers, pages.tsv (image<TAB>page). Whole pages are held out for validation (--seed draws them); use with --init-from." };
+        var ownShare = new Option<double>("--own-share") { Description = "With --lines: share of training lines (0 to 1] taken from your lines; the rest are synthesised, so that the model keeps what it knew.", DefaultValueFactory = _ => OwnLineSet.DefaultShare };
+        var ownLimit = new Option<int?>("--own-limit") { Description = "With --lines: train on only this many of your training lines (to see what fewer labelled lines give)." };
         var realism = new Option<double>("--realism") { Description = "Share of training and validation lines (0 to 1) made to look like scanned crops (paper, ruling lines, neighbours' strokes, specks, unlabelled punctuation) and read through the inference library's line clean-up. Test lines stay clean.", DefaultValueFactory = _ => LineSynthesisOptions.Defaults.Realism };
 
         var command = new Command("train-lines", "Train a CRNN line recogniser (CTC) on lines synthesised from a character dataset; writes checkpoint, history.json, summary.json and model.onnx.")
         {
             dataset, data, mapping, epochs, linesPerEpoch, batchSize, lr, weightDecay, schedule, seed, patience, minLength, maxLength, validationLines,
             testLines, testSeed, limit, initFrom, widths, recurrent, hidden, layers, output, resume, threads, noExport, realism,
+            ownLines, ownShare, ownLimit,
         };
         command.SetAction((Func<ParseResult, int>)(parse =>
         {
@@ -64,10 +68,23 @@ internal static class TrainLinesCommand
             var architecture = new CrnnArchitecture(trainSet.ClassCount + 1, widthList, CrnnArchitecture.Defaults.ConvsPerBlock, parse.GetValue(recurrent),
                 parse.GetValue(hidden), parse.GetValue(layers), inputHeight: synthesis.Layout.Height, inputWidth: 32);
             string outDir = parse.GetValue(output) ?? Path.Combine("runs", CommonOptions.SafeName(trainSet.Name) + "-lines");
+            OwnLineSet? own = null;
+            if (parse.GetValue(ownLines) is string folder)
+            {
+                own = progressUi.Run($"Reading your lines in {folder}", report => OwnLineSet.Load(folder, trainSet.LabelNames, synthesis.Layout,
+                    options.ValidationFraction, options.Seed, parse.GetValue(ownShare), parse.GetValue(ownLimit), new SyncProgress<double>(f => report(f, "", false))));
+                stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"Your lines: {own.Training.Count:N0} to train on, {own.Validation.Count:N0} on {own.ValidationPages.Count:N0} held-out pages to validate on{(own.Skipped > 0 ? $"; {own.Skipped:N0} left out (characters outside the model's labels)" : "")}."));
+            }
+            else if (parse.GetResult(ownShare) is { Implicit: false } || parse.GetValue(ownLimit) is not null)
+            {
+                stderr.WriteLine("--own-share and --own-limit need --lines.");
+                return 2;
+            }
 
             stderr.WriteLine($"Line model: {architecture} (incl. blank); {architecture.MultiplyAccumulates() / 1e6 / 32:F2} M multiply-accumulates per input column.");
             var result = progressUi.Run($"Training lines on {trainSet.Name}", report =>
-                new CtcLineTrainer(options, architecture).Train(trainSet, testSet, outDir, parse.GetValue(resume), parse.GetValue(initFrom),
+                new CtcLineTrainer(options, architecture) { OwnLines = own }.Train(trainSet, testSet, outDir, parse.GetValue(resume), parse.GetValue(initFrom),
                     new SyncProgress<LineTrainingProgress>(p => report(TrainingFraction.Of(p.Phase, p.Epoch, p.Batch, p.Batches, options.Epochs), Describe(p), p.Phase is TrainingPhase.EpochEnd or TrainingPhase.Done))));
 
             string? onnx = null;
@@ -78,6 +95,9 @@ internal static class TrainLinesCommand
                 $"Trained {s.Architecture} ({result.Model.ParameterCount():N0} parameters) on lines from {s.TrainCharacters:N0} characters, validated on lines from {s.ValidationCharacters:N0}."));
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Best epoch {s.BestEpoch}/{s.EpochsCompleted}: validation CER {s.BestValidationCharacterErrorRate:P2}, sequence accuracy {s.BestValidationSequenceAccuracy:P2}, loss {s.BestValidationLoss:F4}."));
+            if (s.InitialValidation is { } before)
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"Your held-out lines ({before.Lines:N0}, greedy): before CER {before.CharacterErrorRate:P2}, sequence accuracy {before.SequenceAccuracy:P2}; after CER {s.BestValidationCharacterErrorRate:P2}, sequence accuracy {s.BestValidationSequenceAccuracy:P2}."));
             if (s.Test is { } t)
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"Test ({t.Lines:N0} fixed lines, greedy): CER {t.CharacterErrorRate:P2}, sequence accuracy {t.SequenceAccuracy:P2}."));

@@ -15,11 +15,13 @@ namespace Crnn.MLNet.Training.Export;
 /// </code>
 /// Each member's graph is copied whole, its names prefixed with <c>m{i}/</c>; the input is shared. The result is an
 /// ordinary classifier for the recogniser, the ML.NET transforms and <c>crnn</c>; it costs the members' time together.
+/// Members trained on different splits have slightly different pixel statistics: the ensemble keeps the first
+/// member's normalisation and gives each other member a Mul and an Add in front that turn that input into its own.
 /// </summary>
 public static class CrnnOnnxEnsemble
 {
     /// <summary>Writes the ensemble of the classifier models at <paramref name="memberPaths"/> to <paramref name="path"/> atomically.</summary>
-    /// <exception cref="InvalidDataException">A member is not a readable CRNN classifier, or the members differ in labels, input or preprocessing.</exception>
+    /// <exception cref="InvalidDataException">A member is not a readable CRNN classifier, or the members differ in labels, input or preprocessing (normalisation may differ).</exception>
     public static void Write(IReadOnlyList<string> memberPaths, string path, IProgress<CrnnExportProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(memberPaths);
@@ -54,7 +56,8 @@ public static class CrnnOnnxEnsemble
         {
             var (model, meta, _) = parsed[i];
             string prefix = $"m{i}/";
-            string Rename(string name) => name.Length == 0 || name == input ? name : prefix + name;
+            string memberInput = Renormalize(g, input, firstMeta.Normalization, meta.Normalization, prefix);
+            string Rename(string name) => name.Length == 0 ? name : name == input ? memberInput : prefix + name;
             foreach (var init in model.Graph.Initializer)
             {
                 var copy = init.Clone();
@@ -111,6 +114,17 @@ public static class CrnnOnnxEnsemble
         return result;
     }
 
+    // The shared input is (p - m0) / s0; a member wants (p - m) / s = input * (s0 / s) + (m0 - m) / s.
+    private static string Renormalize(OnnxGraphBuilder g, string input, CrnnNormalization shared, CrnnNormalization own, string prefix)
+    {
+        if (shared == own) return input;
+        string scale = g.AddInitializer(prefix + "renormalize.scale", [(float)(shared.Std / own.Std)]);
+        string shift = g.AddInitializer(prefix + "renormalize.shift", [(float)((shared.Mean - own.Mean) / own.Std)]);
+        g.AddNode("Mul", prefix + "renormalize.mul", [input, scale], [prefix + "renormalize.scaled"]);
+        g.AddNode("Add", prefix + "renormalize.add", [prefix + "renormalize.scaled", shift], [prefix + "input"]);
+        return prefix + "input";
+    }
+
     private static (ModelProto Model, CrnnModelMetadata Meta, string Source) Read(byte[] bytes, string source)
     {
         ModelProto model;
@@ -141,7 +155,6 @@ public static class CrnnOnnxEnsemble
             Differ("labels", string.Join(" ", a.Labels), string.Join(" ", b.Labels));
         string Json<T>(T value) => JsonSerializer.Serialize(value, CrnnModelMetadata.JsonOptions);
         if (Json(a.Input) != Json(b.Input)) Differ("input", Json(a.Input), Json(b.Input));
-        if (Json(a.Normalization) != Json(b.Normalization)) Differ("normalisation", Json(a.Normalization), Json(b.Normalization));
         if (Json(a.Preprocessing) != Json(b.Preprocessing)) Differ("preprocessing", Json(a.Preprocessing), Json(b.Preprocessing));
         string Opsets(ModelProto m) => string.Join(",", m.OpsetImport.Select(o => $"{o.Domain}:{o.Version}"));
         if (Opsets(first) != Opsets(model)) Differ("ONNX opset", Opsets(first), Opsets(model));

@@ -42,6 +42,13 @@ public sealed class CtcLineTrainer
     }
 
     /// <summary>
+    /// A user's own lines to fine-tune on: a share of each batch's lines is drawn from their training part, and their
+    /// validation part (other pages) replaces the synthetic validation lines, for early stopping and the figures.
+    /// Null: synthetic lines only.
+    /// </summary>
+    public OwnLineSet? OwnLines { get; init; }
+
+    /// <summary>
     /// Runs training, writing checkpoint, history and summary into <paramref name="outputDir"/>.
     /// <paramref name="initFrom"/>: a checkpoint of the same dataset whose weights and normalisation seed the model (a
     /// classifier's CNN and recurrent layer, or all of a line model's, to fine-tune it); ignored on resume.
@@ -97,7 +104,7 @@ public sealed class CtcLineTrainer
         {
             Dataset = data.Name, LabelNames = data.LabelNames.ToArray(), Architecture = architecture, Options = options,
             NormalizationMean = mean, NormalizationStd = std, TrainCharacters = trainIdx.Length, ValidationCharacters = valIdx.Length,
-            InitializedFrom = seededFrom,
+            InitializedFrom = seededFrom, OwnLines = OwnLines is null ? null : OwnLinesRecord.Of(OwnLines),
         };
         var optimizer = new Optimization.Adam(model.parameters(), options.LearningRate, options.WeightDecay);
         byte[] bestWeights;
@@ -117,7 +124,14 @@ public sealed class CtcLineTrainer
         }
 
         var trainLines = new LineSynthesizer(data, trainIdx, options.Synthesis);
-        var validationLines = new LineSynthesizer(data, valIdx, options.Synthesis).FixedSet(options.ValidationLines, unchecked(options.Seed * 31 + 17)).ToList();
+        var validationLines = OwnLines?.Validation
+            ?? new LineSynthesizer(data, valIdx, options.Synthesis).FixedSet(options.ValidationLines, unchecked(options.Seed * 31 + 17)).ToList();
+        if (OwnLines is not null && !resume)
+        {
+            // Where the user starts from: the seeded model on their held-out pages.
+            var before = Evaluate(model, validationLines, data.LabelNames, mean, std, layout.StepWidth, progress, 0, null, epochs: options.Epochs);
+            state = state with { InitialValidation = before };
+        }
         int stepsPerEpoch = (options.LinesPerEpoch + options.BatchSize - 1) / options.BatchSize;
         var schedule = new LearningRateSchedule(options.Schedule, options.LearningRate, (long)stepsPerEpoch * options.Epochs,
             (long)Math.Round(options.WarmupEpochs * stepsPerEpoch));
@@ -140,7 +154,7 @@ public sealed class CtcLineTrainer
                 // A bucket: several batches' worth of lines, sorted by width, cut into batches taken in random order.
                 int bucketSize = (int)Math.Min((long)options.BatchSize * BucketBatches, options.LinesPerEpoch - lines);
                 var bucket = new List<SynthesizedLine>(bucketSize);
-                for (int i = 0; i < bucketSize; i++) bucket.Add(trainLines.Next(rng));
+                for (int i = 0; i < bucketSize; i++) bucket.Add(NextTrainingLine(trainLines, rng));
                 bucket.Sort((a, b) => a.Width.CompareTo(b.Width));
                 var batches = bucket.Chunk(options.BatchSize).ToArray();
                 rng.Shuffle(batches);
@@ -225,13 +239,18 @@ public sealed class CtcLineTrainer
             state.Dataset, Architecture = architecture.ToString(), Parameters = model.ParameterCount(), state.TrainCharacters,
             state.ValidationCharacters, state.InitializedFrom, EpochsRun = state.EpochsCompleted, state.BestEpoch,
             StoppedEarly = state.EpochsCompleted < options.Epochs, state.BestValidationLoss, state.BestValidationCharacterErrorRate,
-            state.BestValidationSequenceAccuracy, state.Test, state.TrainingSeconds, Threads = threads, options.Seed, options.Synthesis.Realism,
+            state.BestValidationSequenceAccuracy, state.Test, state.OwnLines, state.InitialValidation, state.TrainingSeconds, Threads = threads,
+            options.Seed, options.Synthesis.Realism,
             LinesPerSecond = state.History.Count == 0 ? 0 : state.History.Average(h => h.LinesPerSecond),
         });
         progress?.Report(new LineTrainingProgress(TrainingPhase.Done, state.EpochsCompleted, options.Epochs, 0, 0,
             state.Test?.Loss ?? state.BestValidationLoss, 0, runClock.Elapsed, TimeSpan.Zero));
         return new LineTrainingResult(model, state, checkpointPath);
     }
+
+    // Draws no extra random numbers without own lines, so that synthetic-only runs stay as they were.
+    private SynthesizedLine NextTrainingLine(LineSynthesizer synthetic, Random rng) =>
+        OwnLines is { } own && rng.NextDouble() < own.Share ? own.Training[rng.Next(own.Training.Count)] : synthetic.Next(rng);
 
     /// <summary>
     /// The fixed test lines of a dataset's test split: every test image in the pool, lengths cycling through the
@@ -307,6 +326,8 @@ public sealed class CtcLineTrainer
         string a = JsonSerializer.Serialize(saved.Options with { Threads = null }, TrainingCheckpoint.Json);
         string b = JsonSerializer.Serialize(requested.Options with { Threads = null }, TrainingCheckpoint.Json);
         if (a != b) differences.Add("training options differ (run the same command with --resume)");
+        if (JsonSerializer.Serialize(saved.OwnLines, TrainingCheckpoint.Json) != JsonSerializer.Serialize(requested.OwnLines, TrainingCheckpoint.Json))
+            differences.Add("the own lines differ (same --lines folder and split options)");
         if (differences.Count > 0)
             throw new InvalidOperationException($"{path}: cannot resume: the checkpoint is from another run ({string.Join("; ", differences)}).");
     }

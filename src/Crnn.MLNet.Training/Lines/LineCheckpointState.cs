@@ -32,7 +32,18 @@ public sealed record LineCheckpointState
     public bool Finished { get; init; }
     public double TrainingSeconds { get; init; }
     public LineEvaluation? Test { get; init; }
+    /// <summary>The user's own lines the run fine-tunes on, if any.</summary>
+    public OwnLinesRecord? OwnLines { get; init; }
+    /// <summary>With own lines: the seeded model on their validation lines before any step (the "before" figure).</summary>
+    public LineEvaluation? InitialValidation { get; init; }
     public IReadOnlyList<LineEpochRecord> History { get; init; } = [];
+}
+
+/// <summary>What a run took from a folder of the user's own lines (see <see cref="OwnLineSet"/>).</summary>
+public sealed record OwnLinesRecord(string Folder, int TrainingLines, int ValidationLines, int Skipped, double Share, IReadOnlyList<string> ValidationPages)
+{
+    public static OwnLinesRecord Of(OwnLineSet set) =>
+        new(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(set.Source))), set.Training.Count, set.Validation.Count, set.Skipped, set.Share, set.ValidationPages);
 }
 
 /// <summary>One epoch of line training.</summary>
