@@ -71,9 +71,16 @@ public sealed class TrainLinesCommandTests : IDisposable
             "--val-lines", "30", "--test-lines", "0", "--no-export", "--out", seed, .. Tiny]);
         Assert.True(code == 0, err);
 
+        // What a shipped model's seed is: state and best weights only, smaller, usable by --init-from and not by --resume.
+        string compact = temp.Combine("seed-only.ckpt");
+        (code, var output, err) = Run("export", "--checkpoint", Path.Combine(seed, "checkpoint.ckpt"), "--out", compact, "--fine-tuning-seed");
+        Assert.True(code == 0, err);
+        Assert.Contains("a fine-tuning seed", output);
+        Assert.True(new FileInfo(compact).Length < new FileInfo(Path.Combine(seed, "checkpoint.ckpt")).Length / 2);
+
         string tuned = temp.Combine("tuned");
-        (code, var output, err) = Run(["train-lines", "--dataset", "mnist", "--limit", "2000", "--epochs", "1", "--lines-per-epoch", "160",
-            "--test-lines", "0", "--no-export", "--lines", own, "--init-from", Path.Combine(seed, "checkpoint.ckpt"), "--out", tuned, .. Tiny]);
+        (code, output, err) = Run(["train-lines", "--dataset", "mnist", "--limit", "2000", "--epochs", "1", "--lines-per-epoch", "160",
+            "--test-lines", "0", "--no-export", "--lines", own, "--init-from", compact, "--out", tuned, .. Tiny]);
         Assert.True(code == 0, err);
         Assert.Contains("1 left out (characters outside the model's labels)", err);
         Assert.Contains("Your held-out lines (", output);
@@ -87,6 +94,14 @@ public sealed class TrainLinesCommandTests : IDisposable
         Assert.Equal(2, pages.Length);
         Assert.Equal(10, validation);
         Assert.Equal(validation, summary.RootElement.GetProperty("initialValidation").GetProperty("lines").GetInt32());
+
+        string resumed = temp.Combine("resumed");
+        Directory.CreateDirectory(resumed);
+        File.Copy(compact, Path.Combine(resumed, "checkpoint.ckpt"));
+        (code, _, err) = Run(["train-lines", "--dataset", "mnist", "--limit", "2000", "--epochs", "1", "--lines-per-epoch", "160",
+            "--val-lines", "30", "--test-lines", "0", "--no-export", "--resume", "--out", resumed, .. Tiny]);
+        Assert.NotEqual(0, code);
+        Assert.Contains("cannot be resumed: start a run from it with --init-from", err);
 
         (code, _, err) = Run(["train-lines", "--dataset", "mnist", "--own-share", "0.3", "--out", temp.Combine("no"), .. Tiny]);
         Assert.Equal(2, code);
