@@ -17,6 +17,10 @@ public sealed record OwnLineSet(string Source, IReadOnlyList<SynthesizedLine> Tr
     /// <summary>Lines left out because their text has characters outside the labels (or none at all).</summary>
     public int Skipped { get; init; }
 
+    /// <summary>The labelled lines (files and texts) behind <see cref="Validation"/>, in the same order: to score them
+    /// with another reader, such as the ONNX model before and after fine-tuning.</summary>
+    public IReadOnlyList<LabelledLine> ValidationSource { get; init; } = [];
+
     /// <summary>The pages (or writers) held out for validation.</summary>
     public IReadOnlyList<string> ValidationPages { get; init; } = [];
 
@@ -66,6 +70,7 @@ public sealed record OwnLineSet(string Source, IReadOnlyList<SynthesizedLine> Tr
         return new OwnLineSet(folder, read[..training.Count], read[training.Count..], share)
         {
             Skipped = all.Count - usable.Count,
+            ValidationSource = validation,
             ValidationPages = validation.Select(l => l.Page).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray(),
         };
     }
