@@ -17,6 +17,23 @@ namespace Crnn.MLNet.Training.Optimization;
 /// </remarks>
 internal static class AdamStep
 {
+    /// <summary>Per parameter: counts the step in its state and returns its moments and the new step number.</summary>
+    public delegate (Tensor ExpAvg, Tensor ExpAvgSq, long Step) NextStep(TorchSharp.Modules.Parameter parameter);
+
+    /// <summary>Updates every parameter of a group that has a gradient (Adam's and AdamW's common loop).</summary>
+    public static void ApplyToGroup(IEnumerable<TorchSharp.Modules.Parameter> parameters, NextStep nextStep, double learningRate,
+        double beta1, double beta2, double eps, double coupledWeightDecay, double decoupledWeightDecay, bool amsgrad, bool maximize)
+    {
+        if (amsgrad || maximize) throw new NotSupportedException("this Adam does not implement amsgrad or maximize.");
+        foreach (var parameter in parameters)
+        {
+            var gradient = parameter.grad;
+            if (gradient is null) continue;
+            var (expAvg, expAvgSq, step) = nextStep(parameter);
+            Apply(parameter, gradient, expAvg, expAvgSq, step, learningRate, beta1, beta2, eps, coupledWeightDecay, decoupledWeightDecay);
+        }
+    }
+
     /// <summary>Applies the update to <paramref name="parameter"/> in place (no gradient is recorded).</summary>
     /// <param name="coupledWeightDecay">Adam's L2 term added to the gradient; 0 for none.</param>
     /// <param name="decoupledWeightDecay">AdamW's shrinking of the weights by lr·decay; 0 for none.</param>

@@ -19,18 +19,15 @@ internal sealed class AdamW : TorchSharp.Modules.AdamW
 
     public override Tensor step(Func<Tensor>? closure = null) => _step<ParamGroup>(group =>
     {
-        var options = group.Options;
-        if (options.amsgrad == true || options.maximize == true)
-            throw new NotSupportedException("This AdamW does not implement amsgrad or maximize.");
-        foreach (var parameter in group.Parameters)
-        {
-            var gradient = parameter.grad;
-            if (gradient is null) continue;
-            var state = (State)_state[parameter.Handle];
-            state.step++;
-            AdamStep.Apply(parameter, gradient, state.exp_avg, state.exp_avg_sq, state.step, options.LearningRate!.Value,
-                options.beta1!.Value, options.beta2!.Value, options.eps!.Value, coupledWeightDecay: 0,
-                decoupledWeightDecay: options.weight_decay!.Value);
-        }
+        var o = group.Options;
+        AdamStep.ApplyToGroup(group.Parameters, NextStep, o.LearningRate!.Value, o.beta1!.Value, o.beta2!.Value, o.eps!.Value,
+            coupledWeightDecay: 0, decoupledWeightDecay: o.weight_decay!.Value, o.amsgrad == true, o.maximize == true);
     }, closure);
+
+    private (Tensor, Tensor, long) NextStep(TorchSharp.Modules.Parameter parameter)
+    {
+        var state = (State)_state[parameter.Handle];
+        state.step++;
+        return (state.exp_avg, state.exp_avg_sq, state.step);
+    }
 }
