@@ -151,6 +151,10 @@ public class SavedFormTests
         foreach (var c in new[] { CharacterCleanup.None, CharacterCleanup.FlattenBackground, CharacterCleanup.KeepCentralInk, CharacterCleanup.All })
             Assert.Equal(c, SavedNames.Cleanup(SavedNames.Of(c)));
         Assert.Equal("flatten-background,keep-central-ink", SavedNames.Of(CharacterCleanup.All));
+        // Every combination of line clean-up steps survives a save (a step missing here would be dropped silently).
+        for (int v = 0; v <= (int)LineCleanup.All; v++)
+            if (((LineCleanup)v & ~LineCleanup.All) == 0) Assert.Equal((LineCleanup)v, SavedNames.LineCleanup(SavedNames.Of((LineCleanup)v)));
+        Assert.Equal("remove-borders,remove-ruling-lines,locate-text,deskew,deslant", SavedNames.Of(LineCleanup.All));
         foreach (var m in Enum.GetValues<Decoding.CrnnCtcDecodingMode>()) Assert.Equal(m, SavedNames.DecodingMode(SavedNames.Of(m)));
         var e = Assert.Throws<InvalidDataException>(() => SavedNames.Polarity("DarkOnLight"));
         Assert.Contains("unknown polarity 'DarkOnLight'", e.Message);

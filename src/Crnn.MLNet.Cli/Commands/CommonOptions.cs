@@ -63,7 +63,7 @@ internal static class CommonOptions
     /// <summary><c>--cleanup default|none|all|borders,rules,text</c>: the clean-up of real line crops.</summary>
     public static Option<string> LineCleanup() => new("--cleanup")
     {
-        Description = "Clean-up of real line crops: default, none, all, or a comma-separated list of borders (scanner borders), rules (ruling lines) and text (locate the writing).",
+        Description = "Clean-up of real line crops: default, none, all, or a comma-separated list of borders (scanner borders), rules (ruling lines), text (locate the writing), deskew (level a sloping line) and deslant (stand leaning writing upright).",
         DefaultValueFactory = _ => "default",
     };
 
@@ -79,7 +79,9 @@ internal static class CommonOptions
                 "borders" => Imaging.LineCleanup.RemoveBorders,
                 "rules" => Imaging.LineCleanup.RemoveRulingLines,
                 "text" => Imaging.LineCleanup.LocateText,
-                _ => throw new CliUsageException($"--cleanup must be default, none, all or a comma-separated list of borders, rules and text, got '{value}'."),
+                "deskew" => Imaging.LineCleanup.Deskew,
+                "deslant" => Imaging.LineCleanup.Deslant,
+                _ => throw new CliUsageException($"--cleanup must be default, none, all or a comma-separated list of borders, rules, text, deskew and deslant, got '{value}'."),
             };
         return steps;
     }

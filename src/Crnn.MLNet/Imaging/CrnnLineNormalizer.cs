@@ -113,13 +113,20 @@ public sealed class CrnnLineNormalizer
         };
         if (invert)
             for (int i = 0; i < g.Length; i++) g[i] = 1f - g[i];
-        if ((Cleanup & (LineCleanup.RemoveRulingLines | LineCleanup.LocateText)) != 0 && Stretch(g, width, height))
+        const LineCleanup onInk = LineCleanup.RemoveRulingLines | LineCleanup.LocateText | LineCleanup.Deskew | LineCleanup.Deslant;
+        ReadOnlySpan<float> ink = g;
+        if ((Cleanup & onInk) != 0 && Stretch(g, width, height))
         {
             float threshold = InkPieces.InkThreshold(g, LineCleaner.MinPieceThreshold, LineCleaner.MaxPieceThreshold);
             if ((Cleanup & LineCleanup.RemoveRulingLines) != 0) _cleaner.RemoveRulingLines(g, width, height, threshold);
             if ((Cleanup & LineCleanup.LocateText) != 0) _cleaner.LocateText(g, width, height, threshold);
+            // Level first, then upright: the slant is measured along the (now level) rows.
+            if ((Cleanup & LineCleanup.Deskew) != 0 && LineStraightening.EstimateSkew(ink, width, height) is var slope and not 0)
+                ink = LineStraightening.Deskew(ink, width, height, slope, out height);
+            if ((Cleanup & LineCleanup.Deslant) != 0 && LineStraightening.EstimateSlant(ink, width, height) is var shear and not 0)
+                ink = LineStraightening.Deslant(ink, width, height, shear, out width);
         }
-        var pixels = Fit(g, width, height, _layout, out int outWidth);
+        var pixels = Fit(ink, width, height, _layout, out int outWidth);
         for (int i = 0; i < pixels.Length; i++) pixels[i] = (pixels[i] - _mean) * _invStd;
         return new CrnnLineInput(pixels, outWidth, _layout.Height);
     }

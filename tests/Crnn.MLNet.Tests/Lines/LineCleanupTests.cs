@@ -96,7 +96,7 @@ public class LineCleanupTests
     [Fact]
     public void Unknown_steps_are_refused_by_name()
     {
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new CrnnLineNormalizer(TestLineModels.Metadata(), cleanup: (LineCleanup)16));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new CrnnLineNormalizer(TestLineModels.Metadata(), cleanup: (LineCleanup)64));
         Assert.Equal("cleanup", e.ParamName);
     }
 }

@@ -85,6 +85,8 @@ internal static class SavedNames
         if ((value & Imaging.LineCleanup.RemoveBorders) != 0) steps.Add("remove-borders");
         if ((value & Imaging.LineCleanup.RemoveRulingLines) != 0) steps.Add("remove-ruling-lines");
         if ((value & Imaging.LineCleanup.LocateText) != 0) steps.Add("locate-text");
+        if ((value & Imaging.LineCleanup.Deskew) != 0) steps.Add("deskew");
+        if ((value & Imaging.LineCleanup.Deslant) != 0) steps.Add("deslant");
         return steps.Count == 0 ? "none" : string.Join(",", steps);
     }
 
@@ -98,6 +100,8 @@ internal static class SavedNames
                 "remove-borders" => Imaging.LineCleanup.RemoveBorders,
                 "remove-ruling-lines" => Imaging.LineCleanup.RemoveRulingLines,
                 "locate-text" => Imaging.LineCleanup.LocateText,
+                "deskew" => Imaging.LineCleanup.Deskew,
+                "deslant" => Imaging.LineCleanup.Deslant,
                 _ => throw Unknown("line clean-up step", name),
             };
         return value;
