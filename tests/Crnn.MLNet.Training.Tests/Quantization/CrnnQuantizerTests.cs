@@ -150,7 +150,13 @@ public sealed class CrnnQuantizerTests : IClassFixture<CrnnQuantizerTests.Quanti
                 Assert.InRange((sbyte)b, -63, 63);
         Assert.Contains(model.Graph.Node, n => n.OpType == "QuantizeLinear");
         Assert.Equal(6, model.Graph.Node.Count(n => n.OpType == "Conv"));
-        Assert.True(new FileInfo(quantized.Path).Length * 3 <= new FileInfo(FloatModel).Length, "the int8 file is larger than a third of the float one");
+        // The recurrent layer's form is chosen by measured speed (a loaded machine can turn the choice), and it holds
+        // most of the weights: with int8 LSTM weights the file is a third of the float one, with float ones it is not.
+        long int8Bytes = new FileInfo(quantized.Path).Length, floatBytes = new FileInfo(FloatModel).Length;
+        if (quantized.Report.Chosen.DynamicRecurrent)
+            Assert.True(int8Bytes * 3 <= floatBytes, $"with an int8 LSTM the file ({int8Bytes:N0} bytes) is larger than a third of the float one ({floatBytes:N0})");
+        else
+            Assert.True(int8Bytes < floatBytes, $"the int8 file ({int8Bytes:N0} bytes) is no smaller than the float one ({floatBytes:N0})");
     }
 
     [MnistFact]
