@@ -26,10 +26,7 @@ internal static class ExportCommand
             if (parse.GetValue(seedCheckpoint))
             {
                 if (!lines)
-                {
-                    parse.InvocationConfiguration.Error.WriteLine($"crnn: error: {ckpt}: --fine-tuning-seed needs a line checkpoint (from 'crnn train-lines'); a classifier's checkpoint seeds a line model as it is.");
-                    return 2;
-                }
+                    throw new CliUsageException($"{ckpt}: --fine-tuning-seed needs a line checkpoint (from 'crnn train-lines'); a classifier's checkpoint seeds a line model as it is.");
                 Training.Lines.LineCheckpoint.SaveFineTuningSeed(ckpt, outPath);
                 parse.InvocationConfiguration.Output.WriteLine($"Wrote {outPath} ({new FileInfo(outPath).Length:N0} bytes): a fine-tuning seed for 'crnn train-lines --init-from'.");
                 return 0;

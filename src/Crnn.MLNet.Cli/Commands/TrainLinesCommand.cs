@@ -77,10 +77,7 @@ internal static class TrainLinesCommand
                     $"Your lines: {own.Training.Count:N0} to train on, {own.Validation.Count:N0} on {own.ValidationPages.Count:N0} held-out pages to validate on{(own.Skipped > 0 ? $"; {own.Skipped:N0} left out (characters outside the model's labels)" : "")}."));
             }
             else if (parse.GetResult(ownShare) is { Implicit: false } || parse.GetValue(ownLimit) is not null)
-            {
-                stderr.WriteLine("--own-share and --own-limit need --lines.");
-                return 2;
-            }
+                throw new CliUsageException("--own-share and --own-limit need --lines (a folder of your own labelled lines).");
 
             stderr.WriteLine($"Line model: {architecture} (incl. blank); {architecture.MultiplyAccumulates() / 1e6 / 32:F2} M multiply-accumulates per input column.");
             var result = progressUi.Run($"Training lines on {trainSet.Name}", report =>
