@@ -97,19 +97,8 @@ internal static class LineStraightening
         int pad = (int)Math.Ceiling(Math.Abs(slope) * w / 2) + 1;
         outHeight = h + 2 * pad;
         var result = new float[w * outHeight];
-        float centre = (w - 1) / 2f;
-        for (int x = 0; x < w; x++)
-        {
-            float offset = slope * (x - centre);
-            for (int oy = 0; oy < outHeight; oy++)
-            {
-                float sy = oy - pad + offset;
-                int y = (int)MathF.Floor(sy);
-                float f = sy - y;
-                float a = y >= 0 && y < h ? g[y * w + x] : 0, b = y + 1 >= 0 && y + 1 < h ? g[(y + 1) * w + x] : 0;
-                result[oy * w + x] = a + (b - a) * f;
-            }
-        }
+        // Columns are the lines shifted (x steps 1), their pixels lie w apart in both images.
+        Shift(g, result, lines: w, length: h, outLength: outHeight, lineStep: 1, pixelStep: w, outPixelStep: w, -slope, pad);
         return result;
     }
 
@@ -119,19 +108,29 @@ internal static class LineStraightening
         int pad = (int)Math.Ceiling(Math.Abs(shear) * h / 2) + 1;
         outWidth = w + 2 * pad;
         var result = new float[outWidth * h];
-        float middle = (h - 1) / 2f;
-        for (int y = 0; y < h; y++)
+        // Rows are the lines shifted; their pixels are adjacent, a row apart by w in the input and outWidth in the output.
+        Shift(g, result, lines: h, length: w, outLength: outWidth, lineStep: w, pixelStep: 1, outPixelStep: 1, shear, pad, outLineStep: outWidth);
+        return result;
+    }
+
+    // Line k of the input moves by amount·(k − centre) + pad pixels along itself, resampled linearly.
+    private static void Shift(ReadOnlySpan<float> g, float[] result, int lines, int length, int outLength, int lineStep, int pixelStep,
+        int outPixelStep, float amount, int pad, int? outLineStep = null)
+    {
+        int outStep = outLineStep ?? lineStep;
+        float centre = (lines - 1) / 2f;
+        for (int k = 0; k < lines; k++)
         {
-            float offset = shear * (y - middle);
-            for (int ox = 0; ox < outWidth; ox++)
+            float offset = amount * (k - centre);
+            for (int o = 0; o < outLength; o++)
             {
-                float sx = ox - pad - offset;
-                int x = (int)MathF.Floor(sx);
-                float f = sx - x;
-                float a = x >= 0 && x < w ? g[y * w + x] : 0, b = x + 1 >= 0 && x + 1 < w ? g[y * w + x + 1] : 0;
-                result[y * outWidth + ox] = a + (b - a) * f;
+                float source = o - pad - offset;
+                int p = (int)MathF.Floor(source);
+                float f = source - p;
+                float a = p >= 0 && p < length ? g[k * lineStep + p * pixelStep] : 0;
+                float b = p + 1 >= 0 && p + 1 < length ? g[k * lineStep + (p + 1) * pixelStep] : 0;
+                result[k * outStep + o * outPixelStep] = a + (b - a) * f;
             }
         }
-        return result;
     }
 }
