@@ -56,17 +56,25 @@ public sealed record OwnLineSet(string Source, IReadOnlyList<SynthesizedLine> Tr
         var read = new SynthesizedLine[chosen.Length];
         int done = 0;
         var reporting = new object();
-        Parallel.For(0, chosen.Length, () => (Normalizer: new CrnnLineNormalizer(layout, InkPolarity.Auto, LineCleanup.Default), Image: new GrayImage()),
-            (i, _, local) =>
-            {
-                CrnnImageDecoder.DecodeFile(chosen[i].ImagePath, CrnnImageDecoder.MaxDecodablePixels, local.Image);
-                var input = local.Normalizer.Normalize(local.Image.Pixels, local.Image.Width, local.Image.Height);
-                read[i] = new SynthesizedLine(input.Pixels, input.Width, input.Height, Labels(chosen[i].Text)!);
-                int n = Interlocked.Increment(ref done);
-                if (progress is not null && (n % 64 == 0 || n == chosen.Length))
-                    lock (reporting) progress.Report((double)n / chosen.Length); // one report at a time for the caller
-                return local;
-            }, _ => { });
+        try
+        {
+            Parallel.For(0, chosen.Length, () => (Normalizer: new CrnnLineNormalizer(layout, InkPolarity.Auto, LineCleanup.Default), Image: new GrayImage()),
+                (i, _, local) =>
+                {
+                    CrnnImageDecoder.DecodeFile(chosen[i].ImagePath, CrnnImageDecoder.MaxDecodablePixels, local.Image);
+                    var input = local.Normalizer.Normalize(local.Image.Pixels, local.Image.Width, local.Image.Height);
+                    read[i] = new SynthesizedLine(input.Pixels, input.Width, input.Height, Labels(chosen[i].Text)!);
+                    int n = Interlocked.Increment(ref done);
+                    if (progress is not null && (n % 64 == 0 || n == chosen.Length))
+                        lock (reporting) progress.Report((double)n / chosen.Length); // one report at a time for the caller
+                    return local;
+                }, _ => { });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // One bad image is reported as itself (naming its file), not wrapped by the parallel loop.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
         return new OwnLineSet(folder, read[..training.Count], read[training.Count..], share)
         {
             Skipped = all.Count - usable.Count,
