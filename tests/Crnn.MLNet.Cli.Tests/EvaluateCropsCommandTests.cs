@@ -26,9 +26,12 @@ public class EvaluateCropsCommandTests
             Assert.Equal(clutter, json.GetProperty("clutter").GetString());
             return json.GetProperty("accuracy").GetDouble();
         }
-        // Measured on these 1,500 (seed 1, 2026-12-02): real 97.13% without, 98.80% with; clean 99.53% both.
+        // Measured on these 1,500 (seed 1, 2026-12-02): with the classifier trained on such crops (--real-crops 0.15)
+        // real 98.93% without, 99.27% with; clean 99.47% both. (The one before: real 97.13% without, 98.80% with.) A model
+        // that has seen such crops needs the clean-up less, but it must still help, and the floor rises with the model.
         double without = Accuracy("real", "none"), with = Accuracy("real", "default");
-        Assert.True(with >= without + 0.005, $"clean-up on real-looking crops: {with:P2} vs {without:P2} without");
+        Assert.True(with > without, $"clean-up on real-looking crops: {with:P2} vs {without:P2} without");
+        Assert.True(with >= 0.99, $"real-looking crops with the clean-up: {with:P2}, below the 99% floor");
         double cleanWithout = Accuracy("clean", "none"), cleanWith = Accuracy("clean", "default");
         Assert.True(cleanWith >= cleanWithout - 0.001, $"clean-up on clean crops: {cleanWith:P2} vs {cleanWithout:P2} without");
         Assert.True(cleanWith > 0.99, $"clean crops: {cleanWith:P2}");

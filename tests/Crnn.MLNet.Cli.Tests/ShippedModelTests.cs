@@ -121,7 +121,8 @@ public sealed class ShippedModelTests
         var metrics = Evaluate(RepoFile("models", "mnist-crnn.onnx"), "mnist");
         Assert.Equal(10_000, metrics.GetProperty("count").GetInt32());
         double micro = metrics.GetProperty("microAccuracy").GetDouble();
-        Assert.True(micro >= 0.995, $"MNIST test accuracy {micro:P2} is below the 99.5% floor");
+        // Issue #16: whichever MNIST classifier ships keeps at least 99.7% (the shipped one reads 99.73%).
+        Assert.True(micro >= 0.997, $"MNIST test accuracy {micro:P2} is below the 99.7% floor");
     }
 
     /// <summary>The compact and int8 forms of the MNIST model (crnn train --arch compact, crnn quantize) hold their floors.</summary>

@@ -4,7 +4,8 @@ namespace Crnn.MLNet.Imaging;
 /// Clean-up steps for real crops of one character (scans and photos), applied by <see cref="HandwritingNormalizer"/>
 /// with <see cref="CharacterFraming.Fit"/> before it crops to the ink. <see cref="Default"/> is
 /// <see cref="KeepCentralInk"/>: measured with <c>crnn evaluate-crops</c> on 10,000 MNIST test digits made into
-/// real-looking crops it reads 98.87% instead of 97.67%, and 99.68% instead of 99.71% of clean crops.
+/// real-looking crops it reads 98.87% instead of 97.67%, and 99.68% instead of 99.71% of clean crops (the classifier
+/// before it was retrained on such crops; see the model card for the current one).
 /// <see cref="FlattenBackground"/> is opt-in: on the same crops it cost accuracy (97.50% real, 99.65% clean alone).
 /// </summary>
 [Flags]
