@@ -19,13 +19,14 @@ public static class PageSplit
         if (!(validationFraction > 0 && validationFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, "must be between 0 and 1.");
         if (trainingLimit is <= 0) throw new ArgumentOutOfRangeException(nameof(trainingLimit), trainingLimit, "must be positive.");
-        var pages = lines.Select((l, i) => l.Page ?? $"\0line {i}").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var group = lines.Select((l, i) => l.Page ?? $"\0line {i}").ToArray();
+        var pages = group.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         if (pages.Length < 2)
             throw new ArgumentException($"all {lines.Count} lines come from one page: nothing is left to validate on another page.", nameof(lines));
         new Random(seed).Shuffle(pages);
         var validationPages = new HashSet<string>(StringComparer.Ordinal);
         int validationLines = 0, want = (int)Math.Ceiling(validationFraction * lines.Count);
-        var perPage = lines.Select((l, i) => l.Page ?? $"\0line {i}").CountBy(p => p, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
+        var perPage = group.CountBy(p => p, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
         // Never every page: at least one stays for training.
         for (int p = 0; p < pages.Length - 1 && validationLines < want; p++)
         {
@@ -35,7 +36,7 @@ public static class PageSplit
         var training = new List<LabelledLine>();
         var validation = new List<LabelledLine>();
         for (int i = 0; i < lines.Count; i++)
-            (validationPages.Contains(lines[i].Page ?? $"\0line {i}") ? validation : training).Add(lines[i]);
+            (validationPages.Contains(group[i]) ? validation : training).Add(lines[i]);
         if (trainingLimit is int limit && limit < training.Count)
         {
             var chosen = training.ToArray();
