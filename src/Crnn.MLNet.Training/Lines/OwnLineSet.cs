@@ -1,3 +1,4 @@
+using Crnn.MLNet.Evaluation;
 using Crnn.MLNet.Imaging;
 
 namespace Crnn.MLNet.Training.Lines;
@@ -40,15 +41,17 @@ public sealed record OwnLineSet(string Source, IReadOnlyList<SynthesizedLine> Tr
         if (!(share > 0 && share <= 1)) throw new ArgumentOutOfRangeException(nameof(share), share, "the share of own lines must be in (0, 1].");
         var all = LineLabelsFile.Read(folder);
         var classOf = labelNames.Select((name, index) => (name, index)).ToDictionary(p => p.name, p => p.index, StringComparer.Ordinal);
-        int[]? Labels(string text)
+        // A text's characters as a reader counts them (grapheme clusters, as the line evaluator does), each a label.
+        var labelsOf = new Dictionary<LabelledLine, int[]>(ReferenceEqualityComparer.Instance);
+        foreach (var line in all)
         {
-            if (text.Length == 0) return null;
-            var labels = new int[text.Length];
-            for (int i = 0; i < text.Length; i++)
-                if (!classOf.TryGetValue(text[i].ToString(), out labels[i])) return null;
-            return labels;
+            var characters = CrnnTextEvaluator.Characters(line.Text);
+            var labels = new int[characters.Length];
+            bool known = characters.Length > 0;
+            for (int i = 0; known && i < characters.Length; i++) known = classOf.TryGetValue(characters[i], out labels[i]);
+            if (known) labelsOf[line] = labels;
         }
-        var usable = all.Where(l => Labels(l.Text) is not null).ToList();
+        var usable = all.Where(labelsOf.ContainsKey).ToList();
         var (training, validation) = PageSplit.Split(usable, validationFraction, seed, trainingLimit);
         if (training.Count == 0 || validation.Count == 0)
             throw new InvalidDataException($"{folder}: {usable.Count} of {all.Count} lines are written with the model's characters only; too few to split by page into training and validation.");
@@ -63,7 +66,7 @@ public sealed record OwnLineSet(string Source, IReadOnlyList<SynthesizedLine> Tr
                 {
                     CrnnImageDecoder.DecodeFile(chosen[i].ImagePath, CrnnImageDecoder.MaxDecodablePixels, local.Image);
                     var input = local.Normalizer.Normalize(local.Image.Pixels, local.Image.Width, local.Image.Height);
-                    read[i] = new SynthesizedLine(input.Pixels, input.Width, input.Height, Labels(chosen[i].Text)!);
+                    read[i] = new SynthesizedLine(input.Pixels, input.Width, input.Height, labelsOf[chosen[i]]);
                     int n = Interlocked.Increment(ref done);
                     if (progress is not null && (n % 64 == 0 || n == chosen.Length))
                         lock (reporting) progress.Report((double)n / chosen.Length); // one report at a time for the caller

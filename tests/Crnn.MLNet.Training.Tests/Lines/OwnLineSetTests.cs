@@ -53,6 +53,19 @@ public sealed class OwnLineSetTests : IDisposable
     }
 
     [Fact]
+    public void ALabelOfSeveralUtf16UnitsIsOneCharacter()
+    {
+        // Mathematical double-struck one (U+1D7D9) is one character written as a surrogate pair.
+        string[] labels = ["1", "\U0001D7D9"];
+        for (int i = 0; i < 4; i++) WriteLine($"{i}.png", 2);
+        WriteFolder(("0.png", "1\U0001D7D9", "a"), ("1.png", "11", "a"), ("2.png", "\U0001D7D91", "b"), ("3.png", "\U0001D7D9\U0001D7D9", "b"));
+        var set = OwnLineSet.Load(folder, labels, new CrnnLineLayout(), 0.4, seed: 1);
+        Assert.Equal(0, set.Skipped);
+        Assert.All(set.Training.Concat(set.Validation), l => Assert.Equal(2, l.Labels.Length));
+        Assert.Contains(set.Training.Concat(set.Validation), l => l.Labels.SequenceEqual([1, 1]));
+    }
+
+    [Fact]
     public void ACorruptImageIsNamedNotWrapped()
     {
         for (int i = 0; i < 3; i++) WriteLine($"{i}.png", 2);
