@@ -156,6 +156,33 @@ public sealed class TrainLinesCommandTests : IDisposable
         Assert.Contains("0..1", badErr);
     }
 
+    [RealDataFact("emnist47")]
+    public void NameLinesAreWrittenAndLearntInBlockCapitals()
+    {
+        string emnist = Path.Combine(Environment.GetEnvironmentVariable("CRNN_DATA_DIR")!, "emnist47");
+        string lines = temp.Combine("names");
+        var (code, output, err) = Run("make-lines", "--dataset", emnist, "--text", "names", "--count", "40", "--out", lines);
+        Assert.True(code == 0, err);
+        Assert.Contains("Wrote 40 lines of 1-24 characters from emnist47-capitals", output);
+        var texts = File.ReadAllLines(Path.Combine(lines, "labels.tsv")).Select(l => l.Split('\t')[1]).ToArray();
+        Assert.All(texts, t => Assert.Matches("^[0-9A-Z][0-9A-Z ,.'-]{0,23}$", t));
+        Assert.Contains(texts, t => t.Contains(' '));
+
+        string run = temp.Combine("names-run");
+        (code, output, err) = Run("train-lines", "--dataset", emnist, "--text", "names", "--max-length", "8", "--limit", "3000", "--epochs", "1",
+            "--lines-per-epoch", "64", "--val-lines", "20", "--test-lines", "20", "--widths", "8,16,24", "--hidden", "24", "--threads", "2", "--out", run);
+        Assert.True(code == 0, err);
+        Assert.Contains("Test (20 fixed lines, greedy)", output);
+        using var session = new InferenceSession(Path.Combine(run, "model.onnx"));
+        var metadata = CrnnLineModelMetadata.FromJson(session.ModelMetadata.CustomMetadataMap[CrnnModelMetadata.MetadataKey], "model.onnx");
+        Assert.Equal("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ -'.,".Select(c => c.ToString()), metadata.Labels);
+
+        // Digits alone cannot write names: a usage error that says what is missing.
+        (code, _, err) = Run("make-lines", "--dataset", "mnist", "--text", "names", "--count", "5", "--out", temp.Combine("digits"));
+        Assert.Equal(2, code);
+        Assert.Contains("block-capital lines need the classes 0-9 and A-Z; missing A B C", err);
+    }
+
     [RealDataFact]
     public void ResumingAClassifierCheckpointAsLinesIsAClearError()
     {

@@ -22,17 +22,17 @@ internal static class MakeLinesCommand
         var data = CommonOptions.DataDir();
         var mapping = CommonOptions.Mapping();
         var split = new Option<DatasetSplit>("--split") { Description = "Split whose characters the lines use (test for reports).", DefaultValueFactory = _ => DatasetSplit.Test };
-        var count = new Option<int>("--count") { Description = "Number of lines (lengths cycle through min..max length).", DefaultValueFactory = _ => Training.Lines.LineTrainingOptions.Defaults.TestLines };
+        var count = new Option<int>("--count") { Description = "Number of lines (random text: lengths cycle through min..max length).", DefaultValueFactory = _ => Training.Lines.LineTrainingOptions.Defaults.TestLines };
         var seed = new Option<int>("--seed") { Description = "Seed (the default is the one 'crnn train-lines' tests on).", DefaultValueFactory = _ => Training.Lines.LineTrainingOptions.Defaults.TestSeed };
-        var minLength = new Option<int>("--min-length") { Description = "Fewest characters per line.", DefaultValueFactory = _ => LineSynthesisOptions.Defaults.MinLength };
-        var maxLength = new Option<int>("--max-length") { Description = "Most characters per line.", DefaultValueFactory = _ => LineSynthesisOptions.Defaults.MaxLength };
+        var text = new LineTextOptions();
         var output = new Option<string>("--out") { Description = "Output folder (must not already hold labels.tsv).", Required = true };
         var realism = new Option<double>("--realism") { Description = "Share of lines (0 to 1) written as scanned-looking crops (paper, ruling lines, neighbours' strokes, specks, unlabelled punctuation) instead of clean lines; 0 writes the fixed test lines of 'crnn train-lines'.", DefaultValueFactory = _ => LineSynthesisOptions.Defaults.Realism };
 
         var command = new Command("make-lines", "Write a fixed, reproducible set of synthesised lines (PNG + labels.tsv) from a character dataset.")
         {
-            dataset, data, mapping, split, count, seed, minLength, maxLength, output, realism,
+            dataset, data, mapping, split, count, seed, output, realism,
         };
+        foreach (var option in text.All) command.Options.Add(option);
         command.SetAction((Func<ParseResult, int>)(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -44,8 +44,8 @@ internal static class MakeLinesCommand
             var request = new DatasetRequest(parse.GetValue(dataset)!, parse.GetValue(data), MappingPath: parse.GetValue(mapping));
             var progressUi = new ConsoleProgress(stderr);
             var splitValue = parse.GetValue(split);
-            var set = progressUi.Run($"Loading {request.NameOrPath} ({splitValue.ToString().ToLowerInvariant()})", _ => DatasetLoader.Load(request, splitValue));
-            var synthesis = new LineSynthesisOptions(parse.GetValue(minLength), parse.GetValue(maxLength)) { Realism = parse.GetValue(realism) };
+            var synthesis = text.Synthesis(parse, parse.GetValue(realism));
+            var set = LineTextOptions.Prepare(progressUi.Run($"Loading {request.NameOrPath} ({splitValue.ToString().ToLowerInvariant()})", _ => DatasetLoader.Load(request, splitValue)), synthesis);
             var lines = synthesis.Realism > 0
                 ? new LineSynthesizer(set, Enumerable.Range(0, set.Count).ToArray(), synthesis).FixedSet(parse.GetValue(count), parse.GetValue(seed))
                 : CtcLineTrainer.FixedTestLines(set, synthesis, parse.GetValue(count), parse.GetValue(seed));

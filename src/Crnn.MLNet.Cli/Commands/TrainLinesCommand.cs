@@ -23,8 +23,7 @@ internal static class TrainLinesCommand
         var schedule = new Option<LearningRateScheduleKind>("--schedule") { Description = "cosine (with warm-up), onecycle or constant.", DefaultValueFactory = _ => LearningRateScheduleKind.Cosine };
         var seed = new Option<int>("--seed") { Description = "Seed for split, initialisation and line synthesis.", DefaultValueFactory = _ => LineTrainingOptions.Defaults.Seed };
         var patience = new Option<int>("--patience") { Description = "Stop after this many epochs without a better validation loss.", DefaultValueFactory = _ => LineTrainingOptions.Defaults.Patience };
-        var minLength = new Option<int>("--min-length") { Description = "Fewest characters per line.", DefaultValueFactory = _ => LineSynthesisOptions.Defaults.MinLength };
-        var maxLength = new Option<int>("--max-length") { Description = "Most characters per line.", DefaultValueFactory = _ => LineSynthesisOptions.Defaults.MaxLength };
+        var text = new LineTextOptions();
         var validationLines = new Option<int>("--val-lines") { Description = "Fixed validation lines (from held-out characters).", DefaultValueFactory = _ => LineTrainingOptions.Defaults.ValidationLines };
         var testLines = new Option<int>("--test-lines") { Description = "Fixed test lines from the test split, scored at the end (0: none).", DefaultValueFactory = _ => LineTrainingOptions.Defaults.TestLines };
         var testSeed = new Option<int>("--test-seed") { Description = "Seed of the fixed test lines (as 'crnn make-lines').", DefaultValueFactory = _ => LineTrainingOptions.Defaults.TestSeed };
@@ -45,16 +44,17 @@ internal static class TrainLinesCommand
 
         var command = new Command("train-lines", "Train a CRNN line recogniser (CTC) on lines synthesised from a character dataset; writes checkpoint, history.json, summary.json and model.onnx.")
         {
-            dataset, data, mapping, epochs, linesPerEpoch, batchSize, lr, weightDecay, schedule, seed, patience, minLength, maxLength, validationLines,
+            dataset, data, mapping, epochs, linesPerEpoch, batchSize, lr, weightDecay, schedule, seed, patience, validationLines,
             testLines, testSeed, limit, initFrom, widths, recurrent, hidden, layers, output, resume, threads, noExport, realism,
             ownLines, ownShare, ownLimit,
         };
+        foreach (var option in text.All) command.Options.Add(option);
         command.SetAction((Func<ParseResult, int>)(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
             BackendCalibration.InitializeTorch(stderr);
-            var synthesis = new LineSynthesisOptions(parse.GetValue(minLength), parse.GetValue(maxLength)) { Realism = parse.GetValue(realism) };
+            var synthesis = text.Synthesis(parse, parse.GetValue(realism));
             var options = new LineTrainingOptions(parse.GetValue(epochs), parse.GetValue(linesPerEpoch), parse.GetValue(batchSize),
                 parse.GetValue(lr), parse.GetValue(weightDecay), parse.GetValue(schedule), validationLines: parse.GetValue(validationLines),
                 testLines: parse.GetValue(testLines), testSeed: parse.GetValue(testSeed), patience: parse.GetValue(patience),
@@ -63,8 +63,8 @@ internal static class TrainLinesCommand
 
             var request = new DatasetRequest(parse.GetValue(dataset)!, parse.GetValue(data), MappingPath: parse.GetValue(mapping));
             var progressUi = new ConsoleProgress(stderr);
-            var trainSet = progressUi.Run($"Loading {request.NameOrPath} (train)", _ => DatasetLoader.Load(request, DatasetSplit.Train));
-            CharacterDataset? testSet = options.TestLines > 0 ? DatasetLoader.TryLoad(request, DatasetSplit.Test) : null;
+            var trainSet = LineTextOptions.Prepare(progressUi.Run($"Loading {request.NameOrPath} (train)", _ => DatasetLoader.Load(request, DatasetSplit.Train)), synthesis);
+            CharacterDataset? testSet = options.TestLines > 0 && DatasetLoader.TryLoad(request, DatasetSplit.Test) is { } test ? LineTextOptions.Prepare(test, synthesis) : null;
             var architecture = new CrnnArchitecture(trainSet.ClassCount + 1, widthList, CrnnArchitecture.Defaults.ConvsPerBlock, parse.GetValue(recurrent),
                 parse.GetValue(hidden), parse.GetValue(layers), inputHeight: synthesis.Layout.Height, inputWidth: 32);
             string outDir = parse.GetValue(output) ?? Path.Combine("runs", CommonOptions.SafeName(trainSet.Name) + "-lines");

@@ -75,6 +75,15 @@ public sealed record LineSynthesisOptions
     }
     private readonly double _realism = Defaults.Realism;
 
+    /// <summary>What the lines say: random characters (the default, digit strings) or block-capital names and codes.</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<LineTextKind>))]
+    public LineTextKind Text
+    {
+        get => _text;
+        init => _text = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(Text), value, "unknown kind of line text");
+    }
+    private readonly LineTextKind _text = LineTextKind.Random;
+
     /// <summary>The line model input geometry the synthesised lines are fitted to.</summary>
     public CrnnLineLayout Layout { get; init; } = new();
 }

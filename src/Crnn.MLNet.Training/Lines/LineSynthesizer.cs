@@ -17,6 +17,9 @@ public sealed class LineSynthesizer
     private readonly CharacterDataset _data;
     private readonly int[] _pool;
     private readonly (int First, int Last)[] _columns;
+    private readonly int[][] _byLabel;
+    private readonly Dictionary<int, char> _drawn = new();
+    private readonly Dictionary<char, int> _labelOf = new();
 
     /// <param name="data">Character images (light ink on dark, as MNIST).</param>
     /// <param name="pool">Indices of the images lines may use (e.g. the training part of a split).</param>
@@ -35,14 +38,39 @@ public sealed class LineSynthesizer
         _pool = pool.ToArray();
         _columns = new (int, int)[data.Count];
         foreach (int i in _pool) _columns[i] = InkColumns(data.Image(i), data.Width, data.Height);
+        _byLabel = _pool.GroupBy(i => data.Labels[i]).Aggregate(new int[data.ClassCount][], (byLabel, g) => { byLabel[g.Key] = g.ToArray(); return byLabel; });
+        for (int k = 0; k < data.ClassCount; k++)
+        {
+            _byLabel[k] ??= [];
+            // A label with no image that is a space or a mark the synthesiser can draw is written by it, labelled.
+            if (_byLabel[k].Length == 0 && data.LabelNames[k] is [char c] && (c == ' ' || PunctuationMarks.Drawable.Contains(c))) _drawn[k] = c;
+        }
+        if (options.Text == LineTextKind.Names)
+        {
+            if (!data.LabelNames.SequenceEqual(BlockCapitalText.Labels))
+                throw new ArgumentException($"dataset '{data.Name}': name lines need the block-capital labels ({string.Concat(BlockCapitalText.Labels)}); prepare the dataset with BlockCapitalText.Alphabet.", nameof(data));
+            var absent = BlockCapitalText.Glyphs.Where((c, k) => _byLabel[k].Length == 0).ToArray();
+            if (absent.Length > 0)
+                throw new ArgumentException($"dataset '{data.Name}': the {_pool.Length} images lines may use hold no '{string.Join("', '", absent)}' (use more images).", nameof(pool));
+            for (int k = 0; k < data.ClassCount; k++) _labelOf[data.LabelNames[k][0]] = k;
+        }
     }
 
     public LineSynthesisOptions Options { get; }
 
-    /// <summary>A line of random length (uniform in MinLength..MaxLength) of random pool characters.</summary>
+    /// <summary>
+    /// A random line: for <see cref="LineTextKind.Random"/>, random pool characters, length uniform in
+    /// MinLength..MaxLength; for <see cref="LineTextKind.Names"/>, a text of <see cref="BlockCapitalText"/> written with
+    /// random pool images of its letters and digits.
+    /// </summary>
     public SynthesizedLine Next(Random rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
+        if (Options.Text == LineTextKind.Names)
+        {
+            string text = BlockCapitalText.Next(rng, Options.MinLength, Options.MaxLength);
+            return ComposeTokens(Tokens(text, label => _byLabel[label][rng.Next(_byLabel[label].Length)]), rng);
+        }
         int length = rng.Next(Options.MinLength, Options.MaxLength + 1);
         var images = new int[length];
         for (int k = 0; k < length; k++) images[k] = _pool[rng.Next(_pool.Length)];
@@ -52,11 +80,32 @@ public sealed class LineSynthesizer
     /// <summary>
     /// A fixed, reproducible set of <paramref name="count"/> lines: lengths cycle through MinLength..MaxLength (equal
     /// numbers per length), characters are taken from the pool in a seeded shuffled order (every image is used
-    /// before any is used again).
+    /// before any is used again). For <see cref="LineTextKind.Names"/>, seeded texts, each character's images taken
+    /// in a seeded shuffled order of its own.
     /// </summary>
     public IEnumerable<SynthesizedLine> FixedSet(int count, int seed)
     {
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "must be positive");
+        return Options.Text == LineTextKind.Names ? FixedNames(count, seed) : FixedRandomCharacters(count, seed);
+    }
+
+    private IEnumerable<SynthesizedLine> FixedNames(int count, int seed)
+    {
+        var rng = new Random(seed);
+        var orders = _byLabel.Select(images => { var order = (int[])images.Clone(); rng.Shuffle(order); return order; }).ToArray();
+        var next = new int[orders.Length];
+        int NextImage(int label)
+        {
+            var order = orders[label];
+            if (next[label] == order.Length) { rng.Shuffle(order); next[label] = 0; }
+            return order[next[label]++];
+        }
+        for (int n = 0; n < count; n++)
+            yield return ComposeTokens(Tokens(BlockCapitalText.Next(rng, Options.MinLength, Options.MaxLength), NextImage), rng);
+    }
+
+    private IEnumerable<SynthesizedLine> FixedRandomCharacters(int count, int seed)
+    {
         var rng = new Random(seed);
         var order = (int[])_pool.Clone();
         rng.Shuffle(order);
@@ -85,6 +134,25 @@ public sealed class LineSynthesizer
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(rng);
         if (images.Count == 0) throw new ArgumentException("a line needs at least one character", nameof(images));
+        if (images.Any(i => (uint)i >= (uint)_data.Count)) throw new ArgumentOutOfRangeException(nameof(images), $"image indices must be in 0..{_data.Count - 1}");
+        return ComposeTokens(images, rng);
+    }
+
+    // A text as tokens: a dataset image index (>= 0) for each glyph, the complement of its label (< 0) for a space or
+    // a mark the synthesiser draws.
+    private int[] Tokens(string text, Func<int, int> image)
+    {
+        var tokens = new int[text.Length];
+        for (int i = 0; i < text.Length; i++)
+        {
+            int label = _labelOf[text[i]];
+            tokens[i] = _drawn.ContainsKey(label) ? ~label : image(label);
+        }
+        return tokens;
+    }
+
+    private SynthesizedLine ComposeTokens(IReadOnlyList<int> tokens, Random rng)
+    {
         // Only a realistic run draws the extra numbers: with Realism 0 the lines are the ones earlier versions made.
         bool realistic = Options.Realism > 0 && rng.NextDouble() < Options.Realism;
         int h = _data.Height, w = _data.Width;
@@ -96,14 +164,33 @@ public sealed class LineSynthesizer
             curve = rng.NextDouble() * 2.5;
             period = 80 + rng.NextDouble() * 200;
             phase = rng.NextDouble() * 2 * Math.PI;
-            punctuation = rng.NextDouble() < 0.35 ? 0.1 + rng.NextDouble() * 0.25 : 0;
+            // Unlabelled marks only where the model has no label for them (digit lines): a labelled mark must be written.
+            punctuation = rng.NextDouble() < 0.35 && _drawn.Count == 0 ? 0.1 + rng.NextDouble() * 0.25 : 0;
         }
         // Scale each glyph (and each mark), then place it.
-        var glyphs = new List<(float[] Pixels, int Width, int Height, int Top, int Advance)>(images.Count);
+        var glyphs = new List<(float[] Pixels, int Width, int Height, int Top, int Advance)>(tokens.Count);
         int total = 0;
-        for (int k = 0; k < images.Count; k++)
+        for (int k = 0; k < tokens.Count; k++)
         {
-            int index = images[k];
+            int index = tokens[k];
+            if (index < 0)
+            {
+                // A space widens the gap to the next glyph (to 8-26 source pixels of paper, wider than any gap between
+                // letters); a mark is drawn in a box of its own.
+                char drawn = _drawn[~index];
+                if (drawn == ' ')
+                {
+                    int space = rng.Next(10, 21);
+                    glyphs.Add(([], 0, 0, 0, space));
+                    total += space;
+                    continue;
+                }
+                var labelled = PunctuationMarks.Draw(drawn, canvasHeight, rng);
+                int markGap = rng.Next(Math.Max(Options.MinGap, 0), Math.Max(Options.MaxGap, 0) / 2 + 2);
+                glyphs.Add((labelled.Pixels, labelled.Width, labelled.Height, labelled.Top, labelled.Width + markGap));
+                total += labelled.Width + markGap;
+                continue;
+            }
             var (first, last) = _columns[index];
             if (last < first) (first, last) = (0, w - 1); // a blank image: keep it whole
             double scale = Options.MinScale + rng.NextDouble() * (Options.MaxScale - Options.MinScale);
@@ -118,7 +205,7 @@ public sealed class LineSynthesizer
             int advance = Math.Max(gw + gap, Options.MinAdvance);
             glyphs.Add((pixels, gw, gh, top, advance));
             total += advance;
-            if (punctuation > 0 && k < images.Count - 1 && rng.NextDouble() < punctuation)
+            if (punctuation > 0 && k < tokens.Count - 1 && rng.NextDouble() < punctuation)
             {
                 var mark = PunctuationMarks.Draw(PunctuationMarks.Kinds[rng.Next(PunctuationMarks.Kinds.Length)], canvasHeight, rng);
                 int markAdvance = mark.Width + rng.Next(0, 4);
@@ -147,7 +234,7 @@ public sealed class LineSynthesizer
             }
             x0 += advance;
         }
-        var labels = images.Select(i => _data.Labels[i]).ToArray();
+        var labels = tokens.Select(t => t < 0 ? ~t : _data.Labels[t]).ToArray();
         if (realistic)
         {
             var (page, pageWidth, pageHeight) = ScannedLineRenderer.Render(canvas, canvasWidth, canvasHeight, rng);

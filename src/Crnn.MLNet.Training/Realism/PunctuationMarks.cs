@@ -1,15 +1,18 @@
 namespace Crnn.MLNet.Training.Realism;
 
 /// <summary>
-/// Pen-drawn punctuation for synthesised digit lines: the dot, comma and dash written between the digits of amounts
-/// and dates. They are drawn but not labelled, so a digits-only line model learns to write nothing for them rather
-/// than invent a digit. The slash is left out on purpose: without a label of its own, teaching the model to ignore
-/// a slanted stroke would teach it to drop slanted ones.
+/// Pen-drawn punctuation for synthesised lines. Between the digits of amounts and dates the dot, comma and dash are
+/// drawn but not labelled, so a digits-only line model learns to write nothing for them rather than invent a digit
+/// (the slash is left out on purpose: without a label of its own, teaching the model to ignore a slanted stroke would
+/// teach it to drop slanted ones). In block-capital names they, and the apostrophe, are labelled characters.
 /// </summary>
 internal static class PunctuationMarks
 {
-    /// <summary>The marks drawn: dot, comma, dash.</summary>
+    /// <summary>The marks drawn unlabelled between digits: dot, comma, dash.</summary>
     public const string Kinds = ".,-";
+
+    /// <summary>Every mark <see cref="Draw"/> can write: the unlabelled ones and the apostrophe (labelled in names).</summary>
+    public const string Drawable = ".,-'";
 
     /// <summary>
     /// A mark in a box of its own, placed relative to a line whose glyphs are centred in <paramref name="canvasHeight"/>
@@ -46,8 +49,17 @@ internal static class PunctuationMarks
                 InkStrokes.Segment(ink, w, h, 1.5, h / 2.0 + tilt / 2, w - 1.5, h / 2.0 - tilt / 2, thickness);
                 return (ink, w, h, middle + rng.Next(-1, 4) - h / 2);
             }
+            case '\'':
+            {
+                // A short, nearly upright stroke at the height of the capitals' tops, leaning a little.
+                double length = 3 + rng.NextDouble() * 4, thickness = 1.5 + rng.NextDouble() * 1.2, lean = rng.NextDouble() * 2;
+                int w = (int)Math.Ceiling(lean + thickness) + 3, h = (int)Math.Ceiling(length + thickness) + 2;
+                var ink = new float[w * h];
+                InkStrokes.Segment(ink, w, h, 1.5 + lean, 1 + thickness / 2, 1.5, h - 1 - thickness / 2, thickness);
+                return (ink, w, h, middle - 10 + rng.Next(-1, 2));
+            }
             default:
-                throw new ArgumentOutOfRangeException(nameof(kind), kind, $"punctuation marks are '{Kinds}'");
+                throw new ArgumentOutOfRangeException(nameof(kind), kind, $"punctuation marks are '{Drawable}'");
         }
     }
 }

@@ -1,3 +1,4 @@
+using Crnn.MLNet.Training.Data;
 using Crnn.MLNet.Training.Lines;
 using Crnn.MLNet.Training.Model;
 using Crnn.MLNet.Training.Training;
@@ -74,6 +75,24 @@ public sealed class CtcLineTrainerTests(MnistFixture mnist, ITestOutputHelper ou
         var seeded = new CtcLineTrainer(Short(1), Tiny()).Train(mnist.Train, null, Dir("seeded"), initFrom: classifier.CheckpointPath);
         Assert.Equal(Path.GetFileName(classifier.CheckpointPath), seeded.State.InitializedFrom);
         Assert.Equal(classifier.State.NormalizationMean, seeded.State.NormalizationMean);
+    }
+
+    [MnistFact]
+    public void ClassifierSeedMayKnowMoreCharactersButNotFewer()
+    {
+        var classifier = new CrnnTrainer(new TrainingOptions(epochs: 1, batchSize: 64, limit: 500, threads: 2),
+            new CrnnArchitecture(10, [8, 16, 32], convsPerBlock: 1, recurrentHidden: 32)).Train(mnist.Train, null, Dir("classifier"));
+        // Digits 0-4 only: the classifier (0-9) gives its features to a 5-character line model.
+        var lowDigits = mnist.Train.Subset(Enumerable.Range(0, 8000).Where(i => mnist.Train.Labels[i] < 5).ToArray());
+        var fewer = new CharacterDataset("low-digits", lowDigits.Images, lowDigits.Labels, 28, 28, ["0", "1", "2", "3", "4"]);
+        var arch = new CrnnArchitecture(6, [8, 16, 32], convsPerBlock: 1, recurrentHidden: 32, inputWidth: 32);
+        var seeded = new CtcLineTrainer(Short(1), arch).Train(fewer, null, Dir("fewer"), initFrom: classifier.CheckpointPath);
+        Assert.Equal(classifier.State.NormalizationMean, seeded.State.NormalizationMean);
+
+        // The same images called letters: the classifier never learnt them.
+        var letters = new CharacterDataset("letters", lowDigits.Images, lowDigits.Labels, 28, 28, ["A", "1", "B", "3", "4"]);
+        var e = Assert.Throws<ArgumentException>(() => new CtcLineTrainer(Short(1), arch).Train(letters, null, Dir("letters"), initFrom: classifier.CheckpointPath));
+        Assert.Contains("was not trained on 'A', 'B' of dataset 'letters'", e.Message);
     }
 
     [MnistFact]
