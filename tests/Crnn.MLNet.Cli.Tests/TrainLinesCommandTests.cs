@@ -177,6 +177,19 @@ public sealed class TrainLinesCommandTests : IDisposable
         var metadata = CrnnLineModelMetadata.FromJson(session.ModelMetadata.CustomMetadataMap[CrnnModelMetadata.MetadataKey], "model.onnx");
         Assert.Equal("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ -'.,".Select(c => c.ToString()), metadata.Labels);
 
+        // Given texts, one line each, in order.
+        string given = temp.Combine("given.txt"), written = temp.Combine("given");
+        File.WriteAllText(given, "O'BRIEN\n\nDE LA CRUZ\nAB-12\n");
+        (code, output, err) = Run("make-lines", "--dataset", emnist, "--text", "names", "--texts", given, "--realism", "1", "--out", written);
+        Assert.True(code == 0, err);
+        Assert.Contains("Wrote 3 lines of the texts in", output);
+        Assert.Equal(["00000.png\tO'BRIEN", "00001.png\tDE LA CRUZ", "00002.png\tAB-12"], File.ReadAllLines(Path.Combine(written, "labels.tsv")));
+        File.WriteAllText(given, "SMITH\nSmith\n");
+        (code, _, err) = Run("make-lines", "--dataset", emnist, "--text", "names", "--texts", given, "--out", temp.Combine("lower"));
+        Assert.Equal(2, code);
+        Assert.Contains("text 2 ('Smith'): dataset 'emnist47-capitals' cannot write", err);
+        Assert.False(Directory.Exists(temp.Combine("lower")));
+
         // Digits alone cannot write names: a usage error that says what is missing.
         (code, _, err) = Run("make-lines", "--dataset", "mnist", "--text", "names", "--count", "5", "--out", temp.Combine("digits"));
         Assert.Equal(2, code);

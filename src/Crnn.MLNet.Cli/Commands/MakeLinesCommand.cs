@@ -25,12 +25,13 @@ internal static class MakeLinesCommand
         var count = new Option<int>("--count") { Description = "Number of lines (random text: lengths cycle through min..max length).", DefaultValueFactory = _ => Training.Lines.LineTrainingOptions.Defaults.TestLines };
         var seed = new Option<int>("--seed") { Description = "Seed (the default is the one 'crnn train-lines' tests on).", DefaultValueFactory = _ => Training.Lines.LineTrainingOptions.Defaults.TestSeed };
         var text = new LineTextOptions();
+        var texts = new Option<string?>("--texts") { Description = "A UTF-8 file of texts, one per line: write one line for each (in order; --count is then ignored), with the dataset's images of their characters; spaces and - ' . , are drawn when the dataset has a label but no image for them (--text names)." };
         var output = new Option<string>("--out") { Description = "Output folder (must not already hold labels.tsv).", Required = true };
         var realism = new Option<double>("--realism") { Description = "Share of lines (0 to 1) written as scanned-looking crops (paper, ruling lines, neighbours' strokes, specks, unlabelled punctuation) instead of clean lines; 0 writes the fixed test lines of 'crnn train-lines'.", DefaultValueFactory = _ => LineSynthesisOptions.Defaults.Realism };
 
         var command = new Command("make-lines", "Write a fixed, reproducible set of synthesised lines (PNG + labels.tsv) from a character dataset.")
         {
-            dataset, data, mapping, split, count, seed, output, realism,
+            dataset, data, mapping, split, count, seed, output, realism, texts,
         };
         foreach (var option in text.All) command.Options.Add(option);
         command.SetAction((Func<ParseResult, int>)(parse =>
@@ -46,10 +47,16 @@ internal static class MakeLinesCommand
             var splitValue = parse.GetValue(split);
             var synthesis = text.Synthesis(parse, parse.GetValue(realism));
             var set = LineTextOptions.Prepare(progressUi.Run($"Loading {request.NameOrPath} ({splitValue.ToString().ToLowerInvariant()})", _ => DatasetLoader.Load(request, splitValue)), synthesis);
-            var lines = synthesis.Realism > 0
-                ? new LineSynthesizer(set, Enumerable.Range(0, set.Count).ToArray(), synthesis).FixedSet(parse.GetValue(count), parse.GetValue(seed))
+            var everyImage = Enumerable.Range(0, set.Count).ToArray();
+            string? textsPath = parse.GetValue(texts);
+            var given = textsPath is null ? null : ReadTexts(textsPath);
+            // Write checks every text before the folder is made: a text the dataset cannot write leaves nothing behind.
+            var lines = given is not null
+                ? new LineSynthesizer(set, everyImage, synthesis).Write(given, parse.GetValue(seed))
+                : synthesis.Realism > 0
+                ? new LineSynthesizer(set, everyImage, synthesis).FixedSet(parse.GetValue(count), parse.GetValue(seed))
                 : CtcLineTrainer.FixedTestLines(set, synthesis, parse.GetValue(count), parse.GetValue(seed));
-            int n = parse.GetValue(count);
+            int n = given?.Count ?? parse.GetValue(count);
             Directory.CreateDirectory(outDir);
             var labels = new StringBuilder();
             int digits = Math.Max(5, n.ToString(CultureInfo.InvariantCulture).Length);
@@ -67,10 +74,29 @@ internal static class MakeLinesCommand
             });
             // labels.tsv last: a folder with it is complete.
             AtomicFile.WriteAllText(labelsPath, labels.ToString());
-            stdout.WriteLine($"Wrote {n:N0} lines of {synthesis.MinLength}-{synthesis.MaxLength} characters from {set.Name} to {outDir} ({LabelsFileName}).");
+            stdout.WriteLine(given is null
+                ? $"Wrote {n:N0} lines of {synthesis.MinLength}-{synthesis.MaxLength} characters from {set.Name} to {outDir} ({LabelsFileName})."
+                : $"Wrote {n:N0} lines of the texts in {textsPath} from {set.Name} to {outDir} ({LabelsFileName}).");
             return 0;
         }));
         return command;
+    }
+
+    // One text per line, trimmed; blank lines skipped. Strict UTF-8, so a file in another encoding fails here.
+    private static List<string> ReadTexts(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: not found (--texts: a UTF-8 file with one text per line).", path);
+        List<string> result;
+        try
+        {
+            result = File.ReadAllLines(path, new UTF8Encoding(false, throwOnInvalidBytes: true)).Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new InvalidDataException($"{path}: not valid UTF-8 ({e.Message}).", e);
+        }
+        if (result.Count == 0) throw new InvalidDataException($"{path}: no texts (expected one text per line).");
+        return result;
     }
 
     /// <summary>A line as an 8-bit grayscale PNG, dark ink on white paper (as a scan would look).</summary>

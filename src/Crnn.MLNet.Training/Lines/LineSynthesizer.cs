@@ -52,8 +52,9 @@ public sealed class LineSynthesizer
             var absent = BlockCapitalText.Glyphs.Where((c, k) => _byLabel[k].Length == 0).ToArray();
             if (absent.Length > 0)
                 throw new ArgumentException($"dataset '{data.Name}': the {_pool.Length} images lines may use hold no '{string.Join("', '", absent)}' (use more images).", nameof(pool));
-            for (int k = 0; k < data.ClassCount; k++) _labelOf[data.LabelNames[k][0]] = k;
         }
+        for (int k = 0; k < data.ClassCount; k++)
+            if (data.LabelNames[k] is [char single]) _labelOf[single] = k;
     }
 
     public LineSynthesisOptions Options { get; }
@@ -89,7 +90,30 @@ public sealed class LineSynthesizer
         return Options.Text == LineTextKind.Names ? FixedNames(count, seed) : FixedRandomCharacters(count, seed);
     }
 
-    private IEnumerable<SynthesizedLine> FixedNames(int count, int seed)
+    /// <summary>
+    /// Lines that say the given <paramref name="texts"/>, in order: each character's images taken from the pool in a
+    /// seeded shuffled order of its own; spaces and marks the dataset has no image of are drawn (as in name lines).
+    /// </summary>
+    /// <exception cref="ArgumentException">A text is empty or has a character this dataset and pool cannot write.</exception>
+    public IEnumerable<SynthesizedLine> Write(IReadOnlyList<string> texts, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        for (int i = 0; i < texts.Count; i++)
+        {
+            string text = texts[i] ?? throw new ArgumentException($"text {i + 1} is missing", nameof(texts));
+            if (text.Trim().Length == 0) throw new ArgumentException($"text {i + 1} is empty", nameof(texts));
+            if (text.Trim() != text) throw new ArgumentException($"text {i + 1} ('{text}') starts or ends with a space", nameof(texts));
+            var unwritable = text.Where(c => !_labelOf.TryGetValue(c, out int k) || (_byLabel[k].Length == 0 && !_drawn.ContainsKey(k))).Distinct().ToArray();
+            if (unwritable.Length > 0)
+                throw new ArgumentException($"text {i + 1} ('{text}'): dataset '{_data.Name}' cannot write '{string.Join("', '", unwritable)}' (its characters: {string.Concat(_data.LabelNames)})", nameof(texts));
+        }
+        return FixedTexts(texts.Count, seed, (n, _) => texts[n]);
+    }
+
+    private IEnumerable<SynthesizedLine> FixedNames(int count, int seed) =>
+        FixedTexts(count, seed, (_, rng) => BlockCapitalText.Next(rng, Options.MinLength, Options.MaxLength));
+
+    private IEnumerable<SynthesizedLine> FixedTexts(int count, int seed, Func<int, Random, string> text)
     {
         var rng = new Random(seed);
         var orders = _byLabel.Select(images => { var order = (int[])images.Clone(); rng.Shuffle(order); return order; }).ToArray();
@@ -101,7 +125,7 @@ public sealed class LineSynthesizer
             return order[next[label]++];
         }
         for (int n = 0; n < count; n++)
-            yield return ComposeTokens(Tokens(BlockCapitalText.Next(rng, Options.MinLength, Options.MaxLength), NextImage), rng);
+            yield return ComposeTokens(Tokens(text(n, rng), NextImage), rng);
     }
 
     private IEnumerable<SynthesizedLine> FixedRandomCharacters(int count, int seed)

@@ -128,6 +128,21 @@ public sealed class BlockCapitalLineTests
     }
 
     [RealDataFact("emnist47")]
+    public void WriteDrawsTheGivenTextsAndRefusesWhatTheDatasetCannotWrite()
+    {
+        var synth = Names();
+        string[] texts = ["O'BRIEN", "SMITH, J.", "AB-12 CD", "Q"];
+        var lines = synth.Write(texts, seed: 4).ToList();
+        Assert.Equal(texts, lines.Select(l => l.Text(Capitals.Value.LabelNames)));
+        Assert.Equal(lines.Select(l => l.Pixels), synth.Write(texts, seed: 4).Select(l => l.Pixels));
+
+        var e = Assert.Throws<ArgumentException>(() => synth.Write(["SMITH", "Smith"], seed: 1));
+        Assert.Contains("text 2 ('Smith'): dataset 'emnist47-capitals' cannot write 'm', 'i', 't', 'h'", e.Message);
+        Assert.Contains("starts or ends with a space", Assert.Throws<ArgumentException>(() => synth.Write([" AB"], seed: 1)).Message);
+        Assert.Contains("text 1 is empty", Assert.Throws<ArgumentException>(() => synth.Write(["  "], seed: 1)).Message);
+    }
+
+    [RealDataFact("emnist47")]
     public void RealisticNameLinesAreReadThroughTheCleanUp()
     {
         var labels = Capitals.Value.LabelNames;
