@@ -28,7 +28,7 @@ public sealed class ShippedModelTests
     }
 
     /// <summary>
-    /// The sample lines drawn by samples/draw-digits.cs (pen strokes, no dataset image, three styles) are read exactly:
+    /// The sample lines drawn by samples/draw-samples.cs (pen strokes, no dataset image, three styles) are read exactly:
     /// the text is the file name before the dash.
     /// </summary>
     [Fact]

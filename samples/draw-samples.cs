@@ -1,8 +1,9 @@
 #:package SkiaSharp
 #:package SkiaSharp.NativeAssets.Linux.NoDependencies
 #:property TreatWarningsAsErrors=false
-// Draws the sample digit images in samples/digits/<label>/ and lines of digits in samples/lines/<text>-<style>.png
-// (run: dotnet run samples/draw-digits.cs).
+// Draws the sample digit images in samples/digits/<label>/, lines of digits in samples/lines/<text>-<style>.png and
+// names in block capitals in samples/names/ (PNG files and labels.tsv, as crnn make-lines writes them)
+// (run: dotnet run samples/draw-samples.cs).
 // Each digit is a few pen strokes with random wobble, drawn in different styles (dark ink on paper,
 // chalk on a board, off centre, small, thick, thin, coloured paper) so the samples exercise the
 // handwriting normaliser. Seeded: the same images every run. No dataset image is used.
@@ -94,7 +95,81 @@ foreach (string text in texts)
 }
 Console.WriteLine($"Wrote {written} line images under {linesRoot}");
 
-// One digit's strokes in a box: a little wobble per point and a forward slant, like a quick hand; each polyline
+// Names in block capitals, as written on forms: letters from their own strokes, digits from the digits' strokes,
+// hyphen, full stop, comma and apostrophe as small marks, a space as a wider gap. Drawn after everything above, so
+// the digit samples stay as they were.
+var letters = new Dictionary<char, float[][]>
+{
+    ['A'] = [[0.1f, 0.95f, 0.5f, 0.05f, 0.9f, 0.95f], [0.27f, 0.6f, 0.73f, 0.6f]],
+    ['B'] = [[0.2f, 0.95f, 0.2f, 0.05f], [0.2f, 0.05f, 0.6f, 0.05f, 0.75f, 0.16f, 0.75f, 0.35f, 0.6f, 0.47f, 0.2f, 0.47f], [0.6f, 0.47f, 0.8f, 0.58f, 0.8f, 0.82f, 0.62f, 0.95f, 0.2f, 0.95f]],
+    ['C'] = [[0.82f, 0.2f, 0.65f, 0.06f, 0.4f, 0.06f, 0.2f, 0.25f, 0.15f, 0.5f, 0.2f, 0.75f, 0.4f, 0.94f, 0.65f, 0.94f, 0.82f, 0.8f]],
+    ['D'] = [[0.2f, 0.05f, 0.2f, 0.95f], [0.2f, 0.05f, 0.5f, 0.05f, 0.75f, 0.2f, 0.85f, 0.5f, 0.75f, 0.8f, 0.5f, 0.95f, 0.2f, 0.95f]],
+    ['E'] = [[0.8f, 0.05f, 0.2f, 0.05f, 0.2f, 0.95f, 0.8f, 0.95f], [0.2f, 0.5f, 0.65f, 0.5f]],
+    ['F'] = [[0.8f, 0.05f, 0.2f, 0.05f, 0.2f, 0.95f], [0.2f, 0.48f, 0.65f, 0.48f]],
+    ['G'] = [[0.82f, 0.2f, 0.65f, 0.06f, 0.4f, 0.06f, 0.2f, 0.25f, 0.15f, 0.5f, 0.2f, 0.75f, 0.4f, 0.94f, 0.65f, 0.94f, 0.85f, 0.78f, 0.85f, 0.55f, 0.55f, 0.55f]],
+    ['H'] = [[0.2f, 0.05f, 0.2f, 0.95f], [0.8f, 0.05f, 0.8f, 0.95f], [0.2f, 0.5f, 0.8f, 0.5f]],
+    ['I'] = [[0.5f, 0.05f, 0.5f, 0.95f], [0.3f, 0.05f, 0.7f, 0.05f], [0.3f, 0.95f, 0.7f, 0.95f]],
+    ['J'] = [[0.3f, 0.05f, 0.8f, 0.05f], [0.65f, 0.05f, 0.65f, 0.75f, 0.55f, 0.92f, 0.38f, 0.95f, 0.22f, 0.82f]],
+    ['K'] = [[0.2f, 0.05f, 0.2f, 0.95f], [0.8f, 0.05f, 0.2f, 0.55f], [0.35f, 0.45f, 0.82f, 0.95f]],
+    ['L'] = [[0.2f, 0.05f, 0.2f, 0.95f, 0.8f, 0.95f]],
+    ['M'] = [[0.12f, 0.95f, 0.15f, 0.05f, 0.5f, 0.6f, 0.85f, 0.05f, 0.88f, 0.95f]],
+    ['N'] = [[0.18f, 0.95f, 0.18f, 0.05f, 0.82f, 0.95f, 0.82f, 0.05f]],
+    ['O'] = [Ellipse(0.5f, 0.5f, 0.36f, 0.45f, 20)],
+    ['P'] = [[0.2f, 0.95f, 0.2f, 0.05f, 0.6f, 0.05f, 0.78f, 0.15f, 0.78f, 0.38f, 0.6f, 0.5f, 0.2f, 0.5f]],
+    ['Q'] = [Ellipse(0.5f, 0.48f, 0.36f, 0.43f, 20), [0.55f, 0.7f, 0.88f, 0.98f]],
+    ['R'] = [[0.2f, 0.95f, 0.2f, 0.05f, 0.6f, 0.05f, 0.78f, 0.15f, 0.78f, 0.38f, 0.6f, 0.5f, 0.2f, 0.5f], [0.45f, 0.5f, 0.82f, 0.95f]],
+    ['S'] = [[0.8f, 0.15f, 0.6f, 0.05f, 0.35f, 0.05f, 0.2f, 0.2f, 0.25f, 0.4f, 0.5f, 0.5f, 0.75f, 0.6f, 0.8f, 0.8f, 0.65f, 0.95f, 0.35f, 0.95f, 0.18f, 0.85f]],
+    ['T'] = [[0.1f, 0.05f, 0.9f, 0.05f], [0.5f, 0.05f, 0.5f, 0.95f]],
+    ['U'] = [[0.18f, 0.05f, 0.18f, 0.7f, 0.3f, 0.9f, 0.5f, 0.96f, 0.7f, 0.9f, 0.82f, 0.7f, 0.82f, 0.05f]],
+    ['V'] = [[0.12f, 0.05f, 0.5f, 0.95f, 0.88f, 0.05f]],
+    ['W'] = [[0.05f, 0.05f, 0.25f, 0.95f, 0.5f, 0.35f, 0.75f, 0.95f, 0.95f, 0.05f]],
+    ['X'] = [[0.15f, 0.05f, 0.85f, 0.95f], [0.85f, 0.05f, 0.15f, 0.95f]],
+    ['Y'] = [[0.12f, 0.05f, 0.5f, 0.5f, 0.88f, 0.05f], [0.5f, 0.5f, 0.5f, 0.95f]],
+    ['Z'] = [[0.15f, 0.05f, 0.85f, 0.05f, 0.15f, 0.95f, 0.85f, 0.95f]],
+    ['-'] = [[0.2f, 0.55f, 0.8f, 0.55f]],
+    ['.'] = [[0.5f, 0.92f, 0.52f, 0.95f]],
+    [','] = [[0.55f, 0.88f, 0.5f, 1.05f]],
+    ['\''] = [[0.55f, 0.02f, 0.5f, 0.2f]],
+};
+foreach (var (digit, lines) in strokes) letters[(char)('0' + digit)] = lines;
+string namesRoot = Path.Combine(AppContext.GetData("EntryPointFileDirectoryPath") as string ?? ".", "names");
+Directory.CreateDirectory(namesRoot);
+string[] names = ["JOHN SMITH", "DUPONT", "O'NEILL", "MARIE-CLAIRE", "WEBER, K.", "XAVIER", "ZOE QUINN", "B7-2046"];
+var labels = new List<string>();
+foreach (string text in names)
+{
+    for (int s = 0; s < lineStyles.Length; s++)
+    {
+        var style = lineStyles[s];
+        float cell = style.Height * 0.6f;
+        float Width(char c) => c switch { ' ' => 0.35f, '.' or ',' or '\'' => 0.25f, '-' => 0.5f, 'I' or '1' => 0.55f, 'M' or 'W' => 1.2f, _ => 1f };
+        var widths = text.Select(c => cell * Width(c) * (float)(0.9 + random.NextDouble() * 0.2)).ToArray();
+        float gap = style.Height * 0.1f;
+        int width = (int)(widths.Sum() + gap * 1.4f * (text.Length - 1) + style.Height * 0.6f);
+        using var bmp = new SKBitmap(width, style.Height);
+        using (var canvas = new SKCanvas(bmp))
+        {
+            canvas.Clear(style.Paper);
+            float x = style.Height * 0.3f;
+            for (int k = 0; k < text.Length; k++)
+            {
+                float top = style.Height * (0.15f + (float)(random.NextDouble() - 0.5) * 0.06f);
+                var box = new SKRect(x, top, x + widths[k], top + style.Height * 0.7f);
+                if (text[k] != ' ') DrawDigit(canvas, letters[text[k]], box, style.Ink, style.Thickness * style.Height * 0.7f, random);
+                x += widths[k] + gap * (float)(0.6 + random.NextDouble() * 0.8);
+            }
+        }
+        string file = $"{labels.Count:D2}.png";
+        using var data = bmp.Encode(SKEncodedImageFormat.Png, 100);
+        using var png = File.Create(Path.Combine(namesRoot, file));
+        data.SaveTo(png);
+        labels.Add($"{file}\t{text}");
+    }
+}
+File.WriteAllText(Path.Combine(namesRoot, "labels.tsv"), string.Join("\n", labels) + "\n");
+Console.WriteLine($"Wrote {labels.Count} name images and labels.tsv under {namesRoot}");
+
+// One character's strokes in a box: a little wobble per point and a forward slant, like a quick hand; each polyline
 // smoothed into quadratic curves through the midpoints, corners as control points.
 static void DrawDigit(SKCanvas canvas, float[][] lines, SKRect box, SKColor ink, float thickness, Random random)
 {
