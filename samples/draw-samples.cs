@@ -45,7 +45,7 @@ foreach (var (digit, lines) in strokes)
         {
             canvas.Clear(style.Paper);
             var box = new SKRect(style.Box.Left * style.W, style.Box.Top * style.H, style.Box.Right * style.W, style.Box.Bottom * style.H);
-            DrawDigit(canvas, lines, box, style.Ink, style.Thickness * box.Height, random);
+            DrawCharacter(canvas, lines, box, style.Ink, style.Thickness * box.Height, random);
         }
         using var data = bmp.Encode(SKEncodedImageFormat.Png, 100);
         using var file = File.Create(Path.Combine(dir, $"{(char)('a' + s)}.png"));
@@ -69,27 +69,8 @@ foreach (string text in texts)
 {
     for (int s = 0; s < lineStyles.Length; s++)
     {
-        var style = lineStyles[s];
-        float cell = style.Height * 0.62f;
-        var widths = text.Select(c => cell * (c == '1' ? 0.55f : 1f) * (float)(0.9 + random.NextDouble() * 0.2)).ToArray();
-        float gap = style.Height * 0.08f;
-        int width = (int)(widths.Sum() + gap * (text.Length - 1) + style.Height * 0.6f);
-        using var bmp = new SKBitmap(width, style.Height);
-        using (var canvas = new SKCanvas(bmp))
-        {
-            canvas.Clear(style.Paper);
-            float x = style.Height * 0.3f;
-            for (int k = 0; k < text.Length; k++)
-            {
-                float top = style.Height * (0.15f + (float)(random.NextDouble() - 0.5) * 0.06f);
-                var box = new SKRect(x, top, x + widths[k], top + style.Height * 0.7f);
-                DrawDigit(canvas, strokes[text[k] - '0'], box, style.Ink, style.Thickness * box.Height, random);
-                x += widths[k] + gap * (float)(0.6 + random.NextDouble() * 0.8);
-            }
-        }
-        using var data = bmp.Encode(SKEncodedImageFormat.Png, 100);
-        using var file = File.Create(Path.Combine(linesRoot, $"{text}-{(char)('a' + s)}.png"));
-        data.SaveTo(file);
+        byte[] png = DrawLine(text, lineStyles[s], 0.62f, c => c == '1' ? 0.55f : 1f, 0.08f, 1f, c => strokes[c - '0'], random);
+        File.WriteAllBytes(Path.Combine(linesRoot, $"{text}-{(char)('a' + s)}.png"), png);
         written++;
     }
 }
@@ -136,42 +117,49 @@ string namesRoot = Path.Combine(AppContext.GetData("EntryPointFileDirectoryPath"
 Directory.CreateDirectory(namesRoot);
 string[] names = ["JOHN SMITH", "DUPONT", "O'NEILL", "MARIE-CLAIRE", "WEBER, K.", "XAVIER", "ZOE QUINN", "B7-2046"];
 var labels = new List<string>();
+float NameWidth(char c) => c switch { ' ' => 0.35f, '.' or ',' or '\'' => 0.25f, '-' => 0.5f, 'I' or '1' => 0.55f, 'M' or 'W' => 1.2f, _ => 1f };
 foreach (string text in names)
 {
-    for (int s = 0; s < lineStyles.Length; s++)
+    foreach (var style in lineStyles)
     {
-        var style = lineStyles[s];
-        float cell = style.Height * 0.6f;
-        float Width(char c) => c switch { ' ' => 0.35f, '.' or ',' or '\'' => 0.25f, '-' => 0.5f, 'I' or '1' => 0.55f, 'M' or 'W' => 1.2f, _ => 1f };
-        var widths = text.Select(c => cell * Width(c) * (float)(0.9 + random.NextDouble() * 0.2)).ToArray();
-        float gap = style.Height * 0.1f;
-        int width = (int)(widths.Sum() + gap * 1.4f * (text.Length - 1) + style.Height * 0.6f);
-        using var bmp = new SKBitmap(width, style.Height);
-        using (var canvas = new SKCanvas(bmp))
-        {
-            canvas.Clear(style.Paper);
-            float x = style.Height * 0.3f;
-            for (int k = 0; k < text.Length; k++)
-            {
-                float top = style.Height * (0.15f + (float)(random.NextDouble() - 0.5) * 0.06f);
-                var box = new SKRect(x, top, x + widths[k], top + style.Height * 0.7f);
-                if (text[k] != ' ') DrawDigit(canvas, letters[text[k]], box, style.Ink, style.Thickness * style.Height * 0.7f, random);
-                x += widths[k] + gap * (float)(0.6 + random.NextDouble() * 0.8);
-            }
-        }
         string file = $"{labels.Count:D2}.png";
-        using var data = bmp.Encode(SKEncodedImageFormat.Png, 100);
-        using var png = File.Create(Path.Combine(namesRoot, file));
-        data.SaveTo(png);
+        File.WriteAllBytes(Path.Combine(namesRoot, file), DrawLine(text, style, 0.6f, NameWidth, 0.1f, 1.4f, c => c == ' ' ? null : letters[c], random));
         labels.Add($"{file}\t{text}");
     }
 }
 File.WriteAllText(Path.Combine(namesRoot, "labels.tsv"), string.Join("\n", labels) + "\n");
 Console.WriteLine($"Wrote {labels.Count} name images and labels.tsv under {namesRoot}");
 
+// A line as a PNG: each character in a cell of its own width (a share of the line's height, varied a little), cells
+// apart by a varied gap (up to gapAllowance gaps are reserved per character), a little up or down; a null glyph (a
+// space) leaves its cell empty.
+static byte[] DrawLine(string text, (SKColor Ink, SKColor Paper, float Thickness, int Height) style, float cellShare, Func<char, float> widthOf,
+    float gapShare, float gapAllowance, Func<char, float[][]?> glyph, Random random)
+{
+    float cell = style.Height * cellShare;
+    var widths = text.Select(c => cell * widthOf(c) * (float)(0.9 + random.NextDouble() * 0.2)).ToArray();
+    float gap = style.Height * gapShare;
+    int width = (int)(widths.Sum() + gap * gapAllowance * (text.Length - 1) + style.Height * 0.6f);
+    using var bmp = new SKBitmap(width, style.Height);
+    using (var canvas = new SKCanvas(bmp))
+    {
+        canvas.Clear(style.Paper);
+        float x = style.Height * 0.3f;
+        for (int k = 0; k < text.Length; k++)
+        {
+            float top = style.Height * (0.15f + (float)(random.NextDouble() - 0.5) * 0.06f);
+            var box = new SKRect(x, top, x + widths[k], top + style.Height * 0.7f);
+            if (glyph(text[k]) is { } lines) DrawCharacter(canvas, lines, box, style.Ink, style.Thickness * box.Height, random);
+            x += widths[k] + gap * (float)(0.6 + random.NextDouble() * 0.8);
+        }
+    }
+    using var data = bmp.Encode(SKEncodedImageFormat.Png, 100);
+    return data.ToArray();
+}
+
 // One character's strokes in a box: a little wobble per point and a forward slant, like a quick hand; each polyline
 // smoothed into quadratic curves through the midpoints, corners as control points.
-static void DrawDigit(SKCanvas canvas, float[][] lines, SKRect box, SKColor ink, float thickness, Random random)
+static void DrawCharacter(SKCanvas canvas, float[][] lines, SKRect box, SKColor ink, float thickness, Random random)
 {
     using var pen = new SKPaint
     {
