@@ -19,7 +19,8 @@ public enum LineCleanup
     /// <summary>
     /// Locate the written text: keep the piece with the most ink (not a long straight stroke) and the pieces beside it on
     /// the same band of rows; drop pieces cut by the crop's edge, specks, long straight strokes (underlines, rules) and
-    /// marks above or below the text.
+    /// marks above or below the text. A small mark on the text's rows within half its height before or after it (the
+    /// full stop of "K.", an apostrophe) is kept.
     /// </summary>
     LocateText = 4,
     /// <summary>
@@ -63,6 +64,8 @@ internal sealed class LineCleaner
     internal const float EdgeShare = 0.5f;
     /// <summary>Pieces with less ink than this share of the main piece, and less than 0.4 of the text's height, are specks.</summary>
     internal const float SpeckShare = 0.05f;
+    /// <summary>A speck on the text's rows at most this many text heights after (or before) the text is a mark of it.</summary>
+    internal const float TrailingMarkGap = 0.5f;
 
     /// <summary>Bounds of the ink level that splits pieces (Otsu's): low enough not to break thin strokes apart.</summary>
     internal const float MinPieceThreshold = 0.25f, MaxPieceThreshold = 0.45f;
@@ -242,6 +245,20 @@ internal sealed class LineCleaner
             if (!keep[i + 1]) continue;
             var p = pieces[i];
             kx0 = Math.Min(kx0, p.X0); ky0 = Math.Min(ky0, p.Y0); kx1 = Math.Max(kx1, p.X1); ky1 = Math.Max(ky1, p.Y1);
+        }
+        // A small mark just after the text's last stroke or before its first, on the text's rows (the full stop of
+        // "K.", an apostrophe, a comma), is writing, not dust: the box grows to take it in.
+        int bandHeight = band1 - band0 + 1, right = kx1, left = kx0;
+        for (int i = 0; i < pieces.Count; i++)
+        {
+            if (!speck[i + 1]) continue;
+            var p = pieces[i];
+            bool onBand = p.Y1 >= band0 && p.Y0 <= band1 + bandHeight / 4;
+            if (!onBand || p.TouchesEdge) continue;
+            if (p.X0 > right && p.X0 - right <= TrailingMarkGap * bandHeight) kx1 = Math.Max(kx1, p.X1);
+            else if (p.X1 < left && left - p.X1 <= TrailingMarkGap * bandHeight) kx0 = Math.Min(kx0, p.X0);
+            else continue;
+            ky0 = Math.Min(ky0, p.Y0); ky1 = Math.Max(ky1, p.Y1);
         }
         kx0 = Math.Max(0, kx0 - r); ky0 = Math.Max(0, ky0 - r); kx1 = Math.Min(w - 1, kx1 + r); ky1 = Math.Min(h - 1, ky1 + r);
         var dropped = _mask.AsSpan(0, n);

@@ -74,6 +74,25 @@ public class LineCleanupTests
     }
 
     [Fact]
+    public void A_full_stop_just_after_the_text_is_kept_and_a_speck_further_off_is_not()
+    {
+        // "121" then a 2x2 dot on the baseline: 4 columns after the last stroke it is the text's full stop ("K."); 36
+        // columns after it, past half the text's height of paper, it is dust.
+        foreach (var (gap, kept) in new[] { (4, true), (36, false) })
+        {
+            using var bmp = TestLineModels.DrawLine("121   ");
+            using (var canvas = new SKCanvas(bmp))
+            using (var p = Ink())
+                canvas.DrawRect(6 + 2 * 16 + 8 + gap, 6 + 18, 2, 2, p);
+            var gray = TestImages.Gray(bmp);
+            var meta = TestLineModels.Metadata();
+            var plain = new CrnnLineNormalizer(meta, InkPolarity.Auto, LineCleanup.None).Normalize(gray, bmp.Width, bmp.Height);
+            var cleaned = new CrnnLineNormalizer(meta, InkPolarity.Auto, LineCleanup.Default).Normalize(gray, bmp.Width, bmp.Height);
+            Assert.Equal(kept, plain.Width == cleaned.Width && plain.Pixels.SequenceEqual(cleaned.Pixels));
+        }
+    }
+
+    [Fact]
     public void Light_writing_on_dark_and_strokes_touching_the_edge_are_not_borders()
     {
         // Thick light strokes on black, cut tight (the strokes touch the top and bottom): the dark background reaches
