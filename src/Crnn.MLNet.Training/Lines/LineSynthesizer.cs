@@ -8,7 +8,9 @@ namespace Crnn.MLNet.Training.Lines;
 /// Makes lines of handwriting from a character dataset: glyphs (cropped to their ink columns) drawn from a pool of
 /// images, each scaled and moved up or down a little, placed left to right with random gaps (slight overlap
 /// allowed), then fitted to the line model's input geometry with <see cref="CrnnLineNormalizer.Fit"/>, the same
-/// function that prepares real pictures at inference. Deterministic for a given <see cref="Random"/> sequence.
+/// function that prepares real pictures at inference. Labels the dataset has no image of, when they are a space or a
+/// mark <see cref="Realism.PunctuationMarks"/> can draw (block-capital names), are written by the synthesiser: a
+/// wider gap, a pen-drawn mark. Deterministic for a given <see cref="Random"/> sequence.
 /// Thread-safe: it keeps no mutable state (the caller owns the <see cref="Random"/>).
 /// </summary>
 public sealed class LineSynthesizer
