@@ -192,7 +192,7 @@ public sealed class ShippedModelTests
         var metrics = Evaluate(RepoFile("models", "emnist47-crnn.onnx"), folder);
         Assert.Equal(23_265, metrics.GetProperty("count").GetInt32());
         double micro = metrics.GetProperty("microAccuracy").GetDouble();
-        Assert.True(micro >= 0.90, $"EMNIST-47 test accuracy {micro:P2} is below the 90% floor");
+        Assert.True(micro >= 0.905, $"EMNIST-47 test accuracy {micro:P2} is below the 90.5% floor");
         Assert.Equal(47, metrics.GetProperty("perClass").GetArrayLength());
     }
 
