@@ -91,14 +91,20 @@ public sealed class CtcLineTrainer
                 : LoadClassifierSeed(initFrom);
             using (source)
             {
-                if (fromLines && !labels.SequenceEqual(data.LabelNames))
-                    throw new ArgumentException($"{initFrom}: the checkpoint's labels differ from dataset '{data.Name}''s.");
-                // A classifier gives its features only, so it may know more characters (EMNIST-47 seeding block
-                // capitals), but not fewer: every character the lines draw from images must be one it learnt.
-                var counts = data.ClassCounts();
-                var unknown = Enumerable.Range(0, data.ClassCount).Where(k => counts[k] > 0 && !labels.Contains(data.LabelNames[k])).Select(k => data.LabelNames[k]).ToArray();
-                if (!fromLines && unknown.Length > 0)
-                    throw new ArgumentException($"{initFrom}: the classifier was not trained on '{string.Join("', '", unknown.Take(10))}' of dataset '{data.Name}'.");
+                if (fromLines)
+                {
+                    if (!labels.SequenceEqual(data.LabelNames))
+                        throw new ArgumentException($"{initFrom}: the checkpoint's labels differ from dataset '{data.Name}''s.");
+                }
+                else
+                {
+                    // A classifier gives its features only, so it may know more characters (EMNIST-47 seeding block
+                    // capitals), but not fewer: every character the lines draw from images must be one it learnt.
+                    var counts = data.ClassCounts();
+                    var unknown = Enumerable.Range(0, data.ClassCount).Where(k => counts[k] > 0 && !labels.Contains(data.LabelNames[k])).Select(k => data.LabelNames[k]).ToArray();
+                    if (unknown.Length > 0)
+                        throw new ArgumentException($"{initFrom}: the classifier was not trained on '{string.Join("', '", unknown.Take(10))}' of dataset '{data.Name}'.");
+                }
                 var copied = model.CopyMatchingWeightsFrom(source);
                 if (copied.Count == 0) throw new ArgumentException($"{initFrom}: no weights match the line model ({architecture}).");
             }

@@ -45,7 +45,9 @@ public sealed class LineSynthesizer
         {
             _byLabel[k] ??= [];
             // A label with no image that is a space or a mark the synthesiser can draw is written by it, labelled.
-            if (_byLabel[k].Length == 0 && data.LabelNames[k] is [char c] && (c == ' ' || PunctuationMarks.Drawable.Contains(c))) _drawn[k] = c;
+            if (data.LabelNames[k] is not [char c]) continue;
+            _labelOf[c] = k;
+            if (_byLabel[k].Length == 0 && (c == ' ' || PunctuationMarks.Drawable.Contains(c))) _drawn[k] = c;
         }
         if (options.Text == LineTextKind.Names)
         {
@@ -55,8 +57,6 @@ public sealed class LineSynthesizer
             if (absent.Length > 0)
                 throw new ArgumentException($"dataset '{data.Name}': the {_pool.Length} images lines may use hold no '{string.Join("', '", absent)}' (use more images).", nameof(pool));
         }
-        for (int k = 0; k < data.ClassCount; k++)
-            if (data.LabelNames[k] is [char single]) _labelOf[single] = k;
     }
 
     public LineSynthesisOptions Options { get; }
