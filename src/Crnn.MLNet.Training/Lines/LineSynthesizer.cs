@@ -44,9 +44,9 @@ public sealed class LineSynthesizer
         for (int k = 0; k < data.ClassCount; k++)
         {
             _byLabel[k] ??= [];
-            // A label with no image that is a space or a mark the synthesiser can draw is written by it, labelled.
             if (data.LabelNames[k] is not [char c]) continue;
             _labelOf[c] = k;
+            // A label with no image that is a space or a mark the synthesiser can draw is written by it, labelled.
             if (_byLabel[k].Length == 0 && (c == ' ' || PunctuationMarks.Drawable.Contains(c))) _drawn[k] = c;
         }
         if (options.Text == LineTextKind.Names)
